@@ -1,0 +1,95 @@
+"""Behaviour of onebox.vps.base on the two test hosts (see ../molecule.yml)."""
+
+import pytest
+
+KEYS = [
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol molecule-admin",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAXYeE7pEd4ZB6BGNu1sdUmdxDr0/SLPpzXIr4aMJneq molecule-admin-2",
+]
+
+
+def name(host):
+    return host.backend.get_hostname()
+
+
+def test_admin_user_can_sudo_without_password(host):
+    user = host.user("ops")
+    assert user.shell == "/bin/bash"
+    assert "sudo" in user.groups
+    result = host.run("runuser -u ops -- sudo -n id -u")
+    assert result.rc == 0, result.stderr
+    assert result.stdout.strip() == "0"
+
+
+def test_other_users_cannot_sudo(host):
+    result = host.run("runuser -u nobody -- sudo -n true")
+    assert result.rc != 0
+
+
+def test_admin_keys_installed_exclusively(host):
+    keys = host.file("/home/ops/.ssh/authorized_keys")
+    assert keys.user == "ops"
+    assert keys.mode == 0o600
+    assert host.file("/home/ops/.ssh").mode == 0o700
+    assert [line for line in keys.content_string.splitlines() if line] == KEYS
+
+
+def test_sudoers_drop_in_is_valid(host):
+    assert host.run("visudo -c").rc == 0
+
+
+def test_chrony_running_with_configured_sources(host):
+    service = host.service("chrony")
+    assert service.is_running
+    assert service.is_enabled
+    sources = host.run("chronyc -n sources")
+    assert sources.rc == 0, sources.stderr
+    assert "127.0.0.1" in sources.stdout
+    assert "pool.ntp.org" not in host.file("/etc/chrony/chrony.conf").content_string
+
+
+def test_chrony_only_measures_time_in_a_container(host):
+    # the test container has no CAP_SYS_TIME: chronyd must run with -x (never set the clock)
+    cmdline = host.run("cat /proc/$(pidof chronyd | cut -d' ' -f1)/cmdline | tr '\\0' ' '")
+    assert " -x" in cmdline.stdout
+
+
+def test_timezone(host):
+    want = {"onebox-base-swap": "Europe/Berlin", "onebox-base-noswap": "Etc/UTC"}[name(host)]
+    assert host.file("/etc/localtime").linked_to.endswith("/" + want)
+    assert host.run("timedatectl show -p Timezone --value").stdout.strip() == want
+
+
+def test_packages(host):
+    for pkg in ("ca-certificates", "curl", "logrotate", "rsync", "chrony"):
+        assert host.package(pkg).is_installed, pkg
+    assert host.package("jq").is_installed == (name(host) == "onebox-base-noswap")
+
+
+def test_swap_file_as_configured(host):
+    swapfile = host.file("/swapfile")
+    fstab = host.file("/etc/fstab").content_string
+    if name(host) == "onebox-base-swap":
+        assert swapfile.is_file
+        assert swapfile.mode == 0o600
+        assert swapfile.user == "root"
+        assert swapfile.size == 64 * 1024 * 1024
+        assert host.run("blkid -p -o value -s TYPE /swapfile").stdout.strip() == "swap"
+        assert any(line.split()[:3] == ["/swapfile", "none", "swap"] for line in fstab.splitlines())
+    else:
+        assert not swapfile.exists
+        assert "/swapfile" not in fstab
+    # never turned on in a test container: swap is kernel-global (base_swap_activate: false)
+    assert "/swapfile" not in host.file("/proc/swaps").content_string
+
+
+def test_journald_applies_the_size_cap(host):
+    # journald reports the cap it computed when it (re)opens the system journal
+    assert host.file("/var/log/journal").is_directory
+    log = host.run("journalctl -b -u systemd-journald --no-pager -o cat")
+    assert "max 64.0M" in log.stdout, log.stdout[-2000:]
+
+
+@pytest.mark.parametrize("path", ["/etc/chrony/chrony.conf", "/etc/systemd/journald.conf.d/50-onebox.conf"])
+def test_managed_files_say_so(host, path):
+    assert "Ansible managed" in host.file(path).content_string

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Build the local test images: the "fresh VPS" target (Debian 12 + systemd), a slim
+# Debian base, and stand-ins for the official service images built from it.
+# Each image carries a label with the hash of its recipe and is rebuilt only when the
+# recipe (or the base it is built on) changes.
+# usage: images.sh [name ...]      (default: all, in dependency order)
+set -eu
+export DOCKER_BUILDKIT=0 # the Debian client has no buildx; the legacy builder is enough
+dir=tests/images
+work=${HARNESS_DIR:-.harness}
+mkdir -p "$work/logs"
+
+recipe_hash() { # dir [extra]
+  { find "$1" -type f ! -name rootfs.tar ! -path '*/certs/*' | LC_ALL=C sort | xargs sha256sum; echo "${2:-}"; } |
+    sha256sum | cut -c1-16
+}
+current_hash() {
+  docker image inspect -f '{{ index .Config.Labels "onebox.recipe" }}' "$1" 2>/dev/null || true
+}
+
+build_rootfs_image() { # name tag
+  name=$1 tag=$2
+  h=$(recipe_hash "$dir/$name" "$(sha256sum "$dir/mkrootfs.sh" "$dir/docker-clean.apt.conf")")
+  [ "$(current_hash "$tag")" = "$h" ] && return 0
+  echo "images.sh: building $tag (mmdebstrap)"
+  clean=""
+  [ "$name" = debian-slim ] && clean=1
+  DOCKER_CLEAN=$clean "$dir/mkrootfs.sh" "$dir/$name/rootfs.tar" "$(cat "$dir/$name/packages")" \
+    >"$work/logs/mkrootfs-$name.log" 2>&1 || { tail -30 "$work/logs/mkrootfs-$name.log" >&2; exit 1; }
+  docker build -q --label "onebox.recipe=$h" -t "$tag" "$dir/$name" >/dev/null
+  rm -f "$dir/$name/rootfs.tar"
+}
+
+pebble_certs() { # a throwaway test CA and server certificate for pebble's own HTTPS
+  c=$dir/pebble/certs
+  [ -s "$c/cert.pem" ] && return 0
+  mkdir -p "$c"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Pebble Test Minica" \
+    -keyout "$c/pebble.minica.key.pem" -out "$c/pebble.minica.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=pebble" -keyout "$c/key.pem" -out "$c/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:pebble,DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$c/ext.cnf"
+  openssl x509 -req -in "$c/server.csr" -CA "$c/pebble.minica.pem" -CAkey "$c/pebble.minica.key.pem" \
+    -CAcreateserial -days 3650 -extfile "$c/ext.cnf" -out "$c/cert.pem" 2>/dev/null
+}
+
+build_standin() { # name
+  name=$1 tag=local/$1:latest
+  [ "$name" = pebble ] && pebble_certs
+  h=$(recipe_hash "$dir/$name" "$(docker image inspect -f '{{.Id}}' local/debian:bookworm-slim)")
+  if [ "$(current_hash "$tag")" != "$h" ]; then
+    echo "images.sh: building $tag"
+    docker build -q --label "onebox.recipe=$h" -t "$tag" "$dir/$name" >"$work/logs/build-$name.log" 2>&1 ||
+      { tail -30 "$work/logs/build-$name.log" >&2; exit 1; }
+  fi
+  # official names the role defaults use, so compose files find the stand-ins locally
+  if [ -f "$dir/$name/aliases" ]; then
+    grep -v '^#' "$dir/$name/aliases" | while read -r alias; do
+      [ -n "$alias" ] && docker tag "$tag" "$alias"
+    done
+  fi
+  return 0
+}
+
+all="debian-systemd debian-slim nginx redis certbot postgres pebble demo-app"
+for name in ${*:-$all}; do
+  case $name in
+    debian-systemd) build_rootfs_image debian-systemd local/debian-systemd:bookworm ;;
+    debian-slim) build_rootfs_image debian-slim local/debian:bookworm-slim ;;
+    *) build_standin "$name" ;;
+  esac
+done
+docker images --filter 'reference=local/*' --format 'images.sh: {{.Repository}}:{{.Tag}} {{.Size}}'
