@@ -37,21 +37,31 @@ def main() -> int:
     if any(installed_version(dest, name) != version for name, version in pins.items()):
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-                 "--disable-pip-version-check", "-d", tmp, wheel_req],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "-q",
+                    "--no-deps",
+                    "--disable-pip-version-check",
+                    "-d",
+                    tmp,
+                    wheel_req,
+                ],
                 check=True,
             )
             (wheel,) = Path(tmp).glob("ansible-*.whl")
-            prefixes = tuple(
-                "ansible_collections/" + name.replace(".", "/") + "/" for name in pins
-            )
+            prefixes = tuple("ansible_collections/" + name.replace(".", "/") + "/" for name in pins)
             with zipfile.ZipFile(wheel) as zf:
                 zf.extractall(dest, [n for n in zf.namelist() if n.startswith(prefixes)])
     for name, version in pins.items():
         got = installed_version(dest, name)
         if got != version:
-            print(f"vendor_collections.py: {name} is {got}, pyproject.toml pins {version}",
-                  file=sys.stderr)
+            print(
+                f"vendor_collections.py: {name} is {got}, pyproject.toml pins {version}",
+                file=sys.stderr,
+            )
             return 1
         print(f"vendor_collections.py: {name} {got}")
 

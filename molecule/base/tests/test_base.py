@@ -3,8 +3,10 @@
 import pytest
 
 KEYS = [
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol molecule-admin",
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAXYeE7pEd4ZB6BGNu1sdUmdxDr0/SLPpzXIr4aMJneq molecule-admin-2",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol"
+    " molecule-admin",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAXYeE7pEd4ZB6BGNu1sdUmdxDr0/SLPpzXIr4aMJneq"
+    " molecule-admin-2",
 ]
 
 
@@ -90,6 +92,8 @@ def test_journald_applies_the_size_cap(host):
     assert "max 64.0M" in log.stdout, log.stdout[-2000:]
 
 
-@pytest.mark.parametrize("path", ["/etc/chrony/chrony.conf", "/etc/systemd/journald.conf.d/50-onebox.conf"])
+@pytest.mark.parametrize(
+    "path", ["/etc/chrony/chrony.conf", "/etc/systemd/journald.conf.d/50-onebox.conf"]
+)
 def test_managed_files_say_so(host, path):
     assert "Ansible managed" in host.file(path).content_string

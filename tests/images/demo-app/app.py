@@ -25,7 +25,7 @@ def redis_client():
     url = os.environ.get("REDIS_URL")
     if not url:
         return None
-    import redis  # noqa: PLC0415 - only when configured
+    import redis  # only when configured
 
     return redis.Redis.from_url(url, socket_timeout=2)
 
@@ -34,7 +34,7 @@ def db_check():
     url = os.environ.get("DATABASE_URL")
     if not url:
         return None
-    import psycopg2  # noqa: PLC0415 - only when configured
+    import psycopg2  # only when configured
 
     with psycopg2.connect(url, connect_timeout=2) as conn, conn.cursor() as cur:
         cur.execute("select 1")
@@ -53,8 +53,12 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def log_message(self, fmt, *args):  # JSON access log instead of stderr lines
-        log(msg="request", path=self.path, status=args[1] if len(args) > 1 else None,
-            client=self.client_address[0])
+        log(
+            msg="request",
+            path=self.path,
+            status=args[1] if len(args) > 1 else None,
+            client=self.client_address[0],
+        )
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -76,15 +80,20 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/kv/"):
             r = redis_client()
             value = r.get(path[4:]) if r is not None else None
-            return self._send(200 if value is not None else 404,
-                              {"key": path[4:], "value": value.decode() if value else None})
-        return self._send(200, {
-            "app": os.environ.get("APP_NAME", "demo"),
-            "version": VERSION,
-            "path": path,
-            "client": self.headers.get("X-Real-IP") or self.client_address[0],
-            "forwarded_for": self.headers.get("X-Forwarded-For"),
-        })
+            return self._send(
+                200 if value is not None else 404,
+                {"key": path[4:], "value": value.decode() if value else None},
+            )
+        return self._send(
+            200,
+            {
+                "app": os.environ.get("APP_NAME", "demo"),
+                "version": VERSION,
+                "path": path,
+                "client": self.headers.get("X-Real-IP") or self.client_address[0],
+                "forwarded_for": self.headers.get("X-Forwarded-For"),
+            },
+        )
 
     def do_POST(self):
         path = urlparse(self.path).path
@@ -107,8 +116,10 @@ def serve():
         log(msg="draining", signal=signum)
         server.shutdown()
 
-    signal.signal(signal.SIGTERM, lambda s, f: __import__("threading").Thread(
-        target=drain, args=(s, f)).start())
+    signal.signal(
+        signal.SIGTERM,
+        lambda s, f: __import__("threading").Thread(target=drain, args=(s, f)).start(),
+    )
     log(msg="listening", port=port)
     server.serve_forever()
     log(msg="stopped")

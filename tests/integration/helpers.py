@@ -1,0 +1,41 @@
+"""Helpers for tests that run ansible-playbook / ansible-galaxy from the harness venv."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+RECAP = re.compile(
+    r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
+)
+
+
+def run(
+    args: list[str], cwd: Path = REPO, env: dict[str, str] | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run an Ansible command from the venv and return the completed process."""
+    full_env = {
+        **os.environ,
+        "ANSIBLE_FORCE_COLOR": "0",
+        "NO_COLOR": "1",
+        # localhost plays use this venv's python, not whatever discovery finds
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        **(env or {}),
+    }
+    cmd = [str(BIN / args[0]), *args[1:]]
+    return subprocess.run(
+        cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def recap(output: str) -> dict[str, dict[str, int]]:
+    """Parse PLAY RECAP lines into {host: {ok, changed, unreachable, failed}}."""
+    return {
+        m[0]: dict(zip(("ok", "changed", "unreachable", "failed"), map(int, m[1:]), strict=True))
+        for m in RECAP.findall(output)
+    }

@@ -1,0 +1,75 @@
+"""Bad role input fails before any change, with a message naming the variable.
+
+Each case plays a role against localhost in check mode with a tag nothing carries, so only
+the tasks tagged ``always`` run: the argument-spec validation Ansible inserts first, and the
+role's preflight asserts. A good case must pass, so the harness itself is proven to work.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .helpers import recap, run
+
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol test"
+GOOD = {"base": {"base_admin_ssh_keys": [KEY]}}
+
+CASES = [
+    ("base", {"base_swap_size_mb": "lots"}, "base_swap_size_mb"),
+    ("base", {"base_swap_size_mb": -1}, "base_swap_size_mb"),
+    ("base", {"base_admin_ssh_keys": None}, "base_admin_ssh_keys"),
+    ("base", {"base_admin_ssh_keys": []}, "base_admin_ssh_keys"),
+    ("base", {"base_admin_ssh_keys": ["hunter2"]}, "base_admin_ssh_keys"),
+    ("base", {"base_admin_user": "root"}, "base_admin_user"),
+    ("base", {"base_timesync_monitor_only": "sometimes"}, "base_timesync_monitor_only"),
+    ("base", {"base_journald_system_max_use": "lots"}, "base_journald_system_max_use"),
+]
+
+
+def play_role(tmp_path, role: str, extra: dict) -> tuple[int, str]:
+    variables = {**GOOD[role], **extra}
+    variables = {k: v for k, v in variables.items() if v is not None}
+    (tmp_path / "vars.json").write_text(json.dumps(variables))
+    (tmp_path / "play.yml").write_text(
+        "- name: Argument check\n  hosts: localhost\n  gather_facts: false\n"
+        f"  roles:\n    - role: onebox.vps.{role}\n"
+    )
+    proc = run(
+        [
+            "ansible-playbook",
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "--check",
+            "--tags",
+            "onebox_no_such_tag",
+            "-e",
+            f"@{tmp_path / 'vars.json'}",
+            str(tmp_path / "play.yml"),
+        ]
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(("role", "good"), GOOD.items())
+def test_good_input_passes(tmp_path, role, good):
+    rc, out = play_role(tmp_path, role, {})
+    assert rc == 0, out
+    assert recap(out)["localhost"]["changed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("role", "bad", "variable"),
+    CASES,
+    ids=[f"{r}-{next(iter(b))}={b[next(iter(b))]!r}" for r, b, _ in CASES],
+)
+def test_bad_input_fails_first_naming_the_variable(tmp_path, role, bad, variable):
+    rc, out = play_role(tmp_path, role, bad)
+    assert rc != 0, out
+    assert variable in out
+    stats = recap(out)["localhost"]
+    assert stats["changed"] == 0
+    assert stats["failed"] == 1
