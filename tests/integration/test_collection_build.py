@@ -91,3 +91,29 @@ def test_role_runs_by_fqcn_from_the_installed_collection(installed):
         ["ansible-galaxy", "collection", "list", "onebox.vps", "-p", str(dest)], cwd=tmp, env=env
     )
     assert str(dest) in listing.stdout
+
+
+def test_filter_documented_by_fqcn(installed):
+    _, _, env, tmp = installed
+    doc = run(["ansible-doc", "-t", "filter", "onebox.vps.spec_to_vars"], cwd=tmp, env=env)
+    assert doc.returncode == 0, doc.stderr
+    assert "strict" in doc.stdout
+
+
+def test_filter_runs_by_fqcn_from_the_installed_collection(installed):
+    _, _, env, tmp = installed
+    spec = REPO / "tests" / "fixtures" / "specs" / "001_36153ecda6a937a2.txt"
+    play = tmp / "filter.yml"
+    play.write_text(
+        "- name: Installed filter\n  hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - name: Read the spec\n      ansible.builtin.assert:\n        that:\n"
+        "          - __vars.app_port == 3801\n"
+        "          - __vars.redis_enabled\n"
+        "      vars:\n"
+        f"        __vars: \"{{{{ lookup('ansible.builtin.file', '{spec}')"
+        ' | onebox.vps.spec_to_vars }}"\n'
+    )
+    proc = run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)], cwd=tmp, env=env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert recap(out)["localhost"]["ok"] == 1

@@ -1,0 +1,110 @@
+"""Adapter of the filters ``onebox.vps.spec_to_vars``, ``spec_findings``, ``spec_explain``.
+
+The parsing lives in ``plugins/plugin_utils/spec_parser.py`` (pure Python, no Ansible);
+this file only checks argument types and turns the core's ``SpecError`` into
+``AnsibleFilterError``. Per-filter documentation is in the sidecar files
+``spec_to_vars.yml``, ``spec_findings.yml`` and ``spec_explain.yml`` next to this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ansible.errors import AnsibleFilterError
+
+try:  # ansible-core >= 2.19: AnsibleFilterTypeError is a deprecated alias of AnsibleTypeError
+    from ansible.errors import AnsibleTypeError as AnsibleFilterTypeError
+except ImportError:  # older ansible-core
+    from ansible.errors import AnsibleFilterTypeError
+
+try:
+    from ansible_collections.onebox.vps.plugins.plugin_utils import spec_parser
+except ImportError as exc:  # markdown-it-py or ftfy missing on the controller
+    spec_parser = None
+    _IMPORT_ERROR: ImportError | None = exc
+else:
+    _IMPORT_ERROR = None
+
+
+def _core():
+    if spec_parser is None:
+        raise AnsibleFilterError(
+            "the onebox.vps spec filters need markdown-it-py and ftfy on the controller "
+            f"({_IMPORT_ERROR}); run: pip install -r requirements.txt "
+            "(requirements.txt is at the root of the onebox.vps collection)"
+        )
+    return spec_parser
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise AnsibleFilterTypeError(
+            f"{name} expects the text of a specification document (a string), "
+            f"got {type(value).__name__}; read the file with lookup('ansible.builtin.file', path)"
+        )
+    return value
+
+
+def _source(name: str, source: Any) -> str | None:
+    if source is not None and not isinstance(source, str):
+        raise AnsibleFilterTypeError(
+            f"{name}: source must be a string, got {type(source).__name__}"
+        )
+    return source
+
+
+def _analyse(name: str, value: Any, source: Any):
+    core = _core()
+    try:
+        return core.analyse(_text(name, value), _source(name, source))
+    except core.SpecError as exc:
+        raise AnsibleFilterError(f"{name}: {exc}") from exc
+
+
+def _where(finding: Mapping[str, Any]) -> str:
+    parts = []
+    if finding.get("line") is not None:
+        parts.append(f"line {finding['line']}")
+    if finding.get("heading"):
+        parts.append(f"under {finding['heading']!r}")
+    return ", ".join(parts) or "document"
+
+
+def spec_to_vars(value: Any, strict: Any = False, source: Any = None) -> dict[str, Any]:
+    """Role variables from a specification document; strict=True fails on error findings."""
+    if not isinstance(strict, bool):
+        raise AnsibleFilterTypeError(
+            f"spec_to_vars: strict must be a boolean, got {type(strict).__name__}"
+        )
+    result = _analyse("spec_to_vars", value, source)
+    if strict:
+        errors = [f for f in result.findings if f["level"] == "error"]
+        if errors:
+            lines = "\n".join(f"- [{f['code']}] {_where(f)}: {f['message']}" for f in errors)
+            raise AnsibleFilterError(
+                f"spec_to_vars(strict=true): {source or 'the spec'} has {len(errors)} "
+                f"error finding(s):\n{lines}"
+            )
+    return result.vars
+
+
+def spec_findings(value: Any, source: Any = None) -> list[dict[str, Any]]:
+    """Findings (level, code, message, heading, line) about a specification document."""
+    return _analyse("spec_findings", value, source).findings
+
+
+def spec_explain(value: Any, source: Any = None) -> dict[str, dict[str, Any]]:
+    """For every variable, where its value came from (heading and line) or that it is a default."""
+    return _analyse("spec_explain", value, source).explain
+
+
+class FilterModule:
+    """onebox.vps spec filters."""
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            "spec_to_vars": spec_to_vars,
+            "spec_findings": spec_findings,
+            "spec_explain": spec_explain,
+        }

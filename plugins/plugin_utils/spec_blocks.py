@@ -1,0 +1,299 @@
+"""First two stages of the spec filter: text -> repaired text -> blocks.
+
+Pure functions, no Ansible imports, no I/O. ``ftfy`` repairs mojibake (double-encoded
+UTF-8 and the like) and ``markdown-it-py`` does the Markdown: GFM tables, lists, headings,
+fenced code. What comes out is a flat list of small frozen blocks, each knowing the
+heading it sits under and its 1-based line in the (repaired) document:
+
+* ``Heading``: a heading, with its level;
+* ``TextBlock``: a paragraph or a list item, split into source ``Line``s; a line of the
+  form ``**Key**: value`` carries ``key`` and ``value``;
+* ``Table``: header texts and rows of cells (each cell a ``Line``);
+* ``Code``: a fenced or indented code block with its info string and its lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+import ftfy.badness
+from markdown_it import MarkdownIt
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, explain=False)
+
+_TICKS_YES = frozenset("✅✔✓☑🟢")
+_TICKS_NO = frozenset("❌✖✗✘⛔🚫🔴")
+_BRACKET_RE = re.compile(r"\[([^\[\]\n]{2,})\]")
+_ANGLE_RE = re.compile(r"<([A-Za-z][\w .:/+-]{0,60})>")
+_MARKER_RE = re.compile(r"(?<![\w-])(TBD|TBC|TODO|FIXME|XXX|\?\?\?)(?![\w-])")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Provenance: the nearest heading, the 1-based line, and the heading path above it."""
+
+    heading: str | None
+    line: int
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source line of inline content, markup removed."""
+
+    text: str
+    where: Where
+    key: str | None = None
+    value: str | None = None
+    placeholders: tuple[str, ...] = ()
+    tick: bool | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int
+    where: Where
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    lines: tuple[Line, ...]
+    in_list: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Line, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
+class Code:
+    lang: str
+    lines: tuple[str, ...]
+    where: Where  # ``where.line`` is the line of the first content line
+
+
+Block = Heading | TextBlock | Table | Code
+
+
+def _cp1252(char: str) -> bool:
+    if char < "\x80":
+        return False
+    try:
+        char.encode("sloppy-windows-1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _repair_residue(line: str) -> str:
+    """Second pass for a line ftfy still finds bad: re-decode each run of Latin-1/cp1252
+    characters as UTF-8, accepting lost bytes (a double-encoded emoji whose 0x8F or 0x9D
+    byte was dropped becomes the emoji's first code point and a replacement character)."""
+    if not ftfy.badness.is_bad(line):
+        return line
+    out, run = [], []
+    for char in line + "\n":
+        if _cp1252(char):
+            run.append(char)
+            continue
+        if len(run) >= 2:
+            chunk = "".join(run)
+            decoded = chunk.encode("sloppy-windows-1252").decode("utf-8", errors="replace")
+            out.append(decoded if len(decoded) < len(chunk) else chunk)
+        else:
+            out.extend(run)
+        run = []
+        out.append(char)
+    return "".join(out[:-1])
+
+
+def repair_text(text: str) -> tuple[str, tuple[int, ...]]:
+    """Repair mojibake and odd characters with ftfy; return the text and the changed lines.
+
+    Line structure is kept (ftfy only turns exotic line breaks into ``\\n``), so line
+    numbers in findings refer to the document as a person sees it.
+    """
+    fixed = ftfy.fix_text(text, _FTFY)
+    if fixed != text:
+        fixed = "\n".join(_repair_residue(line) for line in fixed.split("\n"))
+    before, after = text.splitlines(), fixed.splitlines()
+    if len(before) != len(after):
+        return fixed, ()
+    return fixed, tuple(n for n, (a, b) in enumerate(zip(before, after, strict=True), 1) if a != b)
+
+
+def clean(text: str) -> str:
+    """Drop emoji, pictographs and other symbols (ticks, warning signs), squeeze spaces."""
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in {"So", "Cf", "Co", "Cn", "Cs", "Cc"} and char not in "\t\n":
+            continue
+        if "\ufe00" <= char <= "\ufe0f" or "\u2300" <= char <= "\u23ff":
+            continue
+        kept.append(char)
+    return " ".join("".join(kept).split())
+
+
+def find_placeholders(text: str) -> tuple[str, ...]:
+    """Unfilled template markers: ``[e.g., 3873]``, ``<your-domain>``, ``TBD``."""
+    found = [m.group(0) for m in _BRACKET_RE.finditer(text)]
+    found += [m.group(0) for m in _ANGLE_RE.finditer(text)]
+    found += [m.group(0) for m in _MARKER_RE.finditer(text)]
+    return tuple(found)
+
+
+def _tick(text: str) -> bool | None:
+    if any(c in _TICKS_YES for c in text):
+        return True
+    if any(c in _TICKS_NO for c in text):
+        return False
+    return None
+
+
+def _make_line(segments: list[tuple[str, str]], where: Where) -> Line:
+    """Build a Line from (style, text) segments; style is plain, strong, code or link."""
+    raw = "".join(text for _, text in segments)
+    scan = "".join(text for style, text in segments if style != "link")
+    key = value = None
+    parts = [(style, text) for style, text in segments if text.strip() or style != "plain"]
+    if parts and parts[0][0] == "strong":
+        bold = []
+        while parts and parts[0][0] == "strong":
+            bold.append(parts.pop(0)[1])
+        rest = "".join(text for _, text in parts)
+        candidate = clean("".join(bold))
+        if candidate.endswith(":"):
+            key, value = candidate[:-1].strip(), rest
+        elif rest.lstrip().startswith(":"):
+            key, value = candidate, rest.lstrip()[1:]
+        if key is not None:
+            value = clean(value)
+            if not key:
+                key = value = None
+    return Line(
+        text=clean(raw),
+        where=where,
+        key=key,
+        value=value,
+        placeholders=find_placeholders(scan),
+        tick=_tick(raw),
+    )
+
+
+def _inline_lines(token, heading: str | None, path: tuple[str, ...]) -> tuple[Line, ...]:
+    first = (token.map[0] if token.map else 0) + 1
+    lines: list[Line] = []
+    segments: list[tuple[str, str]] = []
+    strong = link = 0
+    for child in token.children or ():
+        kind = child.type
+        if kind in {"softbreak", "hardbreak"}:
+            lines.append(_make_line(segments, Where(heading, first + len(lines), path)))
+            segments = []
+        elif kind == "strong_open":
+            strong += 1
+        elif kind == "strong_close":
+            strong = max(0, strong - 1)
+        elif kind == "link_open":
+            link += 1
+        elif kind == "link_close":
+            link = max(0, link - 1)
+        elif kind in {"text", "code_inline", "html_inline"}:
+            style = (
+                "link" if link else "strong" if strong else "code" if kind != "text" else "plain"
+            )
+            segments.append((style, child.content))
+        elif kind == "image":
+            segments.append(("link", child.content))
+    lines.append(_make_line(segments, Where(heading, first + len(lines), path)))
+    return tuple(lines)
+
+
+def _table(tokens, start: int, heading: str | None, path: tuple[str, ...]) -> tuple[Table, int]:
+    header: tuple[str, ...] = ()
+    rows: list[Row] = []
+    cells: list[Line] = []
+    row_line = 0
+    in_head = False
+    index = start
+    while index < len(tokens) and tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            cells = []
+            row_line = (token.map[0] if token.map else 0) + 1
+        elif token.type == "inline":
+            cells.append(_inline_lines(token, heading, path)[0])  # a cell is one line
+        elif token.type == "tr_close":
+            if in_head:
+                header = tuple(cell.text for cell in cells)
+            else:
+                rows.append(Row(tuple(cells), Where(heading, row_line, path)))
+        index += 1
+    where = Where(heading, (tokens[start].map[0] if tokens[start].map else 0) + 1, path)
+    return Table(header, tuple(rows), where), index
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """Markdown -> flat list of blocks, each with its heading and line."""
+    tokens = _MD.parse(text)
+    blocks: list[Block] = []
+    stack: list[tuple[int, str]] = []
+    depth = 0
+    index = 0
+
+    def context() -> tuple[str | None, tuple[str, ...]]:
+        path = tuple(title for _, title in stack)
+        return (path[-1] if path else None), path
+
+    while index < len(tokens):
+        token = tokens[index]
+        kind = token.type
+        heading, path = context()
+        if kind == "heading_open":
+            line = (token.map[0] if token.map else 0) + 1
+            inline = tokens[index + 1] if index + 1 < len(tokens) else None
+            title = ""
+            if inline is not None and inline.type == "inline":
+                title = " ".join(part.text for part in _inline_lines(inline, heading, path))
+            level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, title))
+            heading, path = context()
+            blocks.append(Heading(title, level, Where(heading, line, path)))
+        elif kind in {"bullet_list_open", "ordered_list_open"}:
+            depth += 1
+        elif kind in {"bullet_list_close", "ordered_list_close"}:
+            depth = max(0, depth - 1)
+        elif kind == "inline" and index and tokens[index - 1].type == "paragraph_open":
+            blocks.append(TextBlock(_inline_lines(token, heading, path), in_list=depth > 0))
+        elif kind == "table_open":
+            table, index = _table(tokens, index, heading, path)
+            blocks.append(table)
+        elif kind in {"fence", "code_block"}:
+            offset = 2 if kind == "fence" else 1
+            line = (token.map[0] if token.map else 0) + offset
+            info = token.info.strip().split()
+            lang = info[0].lower() if info and kind == "fence" else ""
+            blocks.append(Code(lang, tuple(token.content.splitlines()), Where(heading, line, path)))
+        index += 1
+    return blocks
