@@ -15,6 +15,7 @@ export NO_COLOR := 1
 export PY_COLORS := 0
 COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export MOLECULE_COMPOSE_BIN := $(COMPOSE_PLUGIN)
+export MOLECULE_IMAGE_CACHE := $(CURDIR)/$(HARNESS_DIR)/imgcache
 
 # molecule scenarios run by `make test`, in order (override: make molecule SCENARIOS=base)
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))

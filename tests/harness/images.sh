@@ -61,6 +61,19 @@ build_standin() { # name
   return 0
 }
 
+# Archives of images for the engines inside test targets (no registry to pull from):
+# .harness/imgcache/NAME.tar, rewritten only when one of its images changed.
+save_archive() { # name image...
+  name=$1
+  shift
+  mkdir -p "$work/imgcache"
+  ids=$(docker image inspect -f '{{.Id}}' "$@" | tr '\n' ' ')
+  [ -s "$work/imgcache/$name.tar" ] && [ "$(cat "$work/imgcache/$name.ids" 2>/dev/null)" = "$ids" ] && return 0
+  echo "images.sh: saving $work/imgcache/$name.tar ($*)"
+  docker save -o "$work/imgcache/$name.tar" "$@"
+  echo "$ids" >"$work/imgcache/$name.ids"
+}
+
 all="debian-systemd debian-slim nginx redis certbot postgres pebble demo-app"
 for name in ${*:-$all}; do
   case $name in
@@ -69,4 +82,5 @@ for name in ${*:-$all}; do
     *) build_standin "$name" ;;
   esac
 done
+[ $# -eq 0 ] && save_archive docker local/debian:bookworm-slim nginx:1.27
 docker images --filter 'reference=local/*' --format 'images.sh: {{.Repository}}:{{.Tag}} {{.Size}}'

@@ -1,0 +1,153 @@
+"""Behaviour of onebox.vps.docker inside the systemd target (Docker in Docker)."""
+
+import json
+import time
+
+import pytest
+
+SLIM = "local/debian:bookworm-slim"
+
+
+@pytest.fixture(scope="module")
+def cleanup(host):
+    names = []
+    yield names
+    for name in names:
+        host.run(f"docker rm -f {name}")
+
+
+def sh(host, cmd):
+    result = host.run(cmd)
+    assert result.rc == 0, f"{cmd}\n{result.stdout}\n{result.stderr}"
+    return result.stdout.strip()
+
+
+def test_engine_uses_rotating_json_logs_and_live_restore(host):
+    info = json.loads(sh(host, "docker info --format '{{json .}}'"))
+    assert info["LoggingDriver"] == "json-file"
+    assert info["LiveRestoreEnabled"] is True
+
+
+def test_daemon_json_keeps_operator_keys_under_the_roles_keys(host):
+    config = json.loads(host.file("/etc/docker/daemon.json").content_string)
+    assert config["dns"] == ["192.0.2.53"]  # the operator's key, written before converge
+    assert config["max-concurrent-downloads"] == 2  # docker_daemon_options
+    assert config["log-driver"] == "json-file"  # the role's key wins over the operator's
+    assert config["log-opts"] == {"max-size": "10m", "max-file": "3"}
+    assert config["no-new-privileges"] is True
+    assert config["userland-proxy"] is False
+    assert config["icc"] is False
+
+
+def test_compose_v2_runs_a_project(host, cleanup):
+    assert "v2." in sh(host, "docker compose version")
+    sh(
+        host,
+        "mkdir -p /tmp/proj && printf 'services:\\n  web:\\n    image: nginx:1.27\\n' "
+        "> /tmp/proj/compose.yaml",
+    )
+    cleanup.append("proj-web-1")
+    sh(host, "cd /tmp/proj && docker compose up -d --wait")
+    assert "running" in sh(host, "cd /tmp/proj && docker compose ps --format '{{.State}}'")
+    sh(host, "cd /tmp/proj && docker compose down")
+
+
+def test_loaded_image_runs_with_no_new_privileges(host):
+    out = sh(host, f"docker run --rm {SLIM} grep NoNewPrivs /proc/self/status")
+    assert out.split() == ["NoNewPrivs:", "1"]
+
+
+def test_containers_on_the_default_bridge_cannot_talk(host, cleanup):
+    cleanup.append("icc-server")
+    sh(host, "docker run -d --name icc-server nginx:1.27")
+    ip = sh(host, "docker inspect -f '{{.NetworkSettings.IPAddress}}' icc-server")
+    # reachable from the target itself...
+    sh(host, f"curl -sf -o /dev/null --max-time 5 http://{ip}/")
+    # ...but not from another container on the default bridge (icc: false)
+    probe = host.run(f"docker run --rm {SLIM} timeout 3 bash -c '</dev/tcp/{ip}/80'")
+    assert probe.rc != 0
+
+
+def test_container_logs_rotate_at_three_files_of_ten_mb(host, cleanup):
+    cleanup.append("logspam")
+    # about 40 MB of log lines, then stay up so the files can be read
+    sh(
+        host,
+        f"docker run -d --name logspam {SLIM} bash -c "
+        "'yes 0123456789012345678901234567890123456789012345678901234567890123456789 "
+        "| head -n 400000; echo done-logging; sleep 300'",
+    )
+    for _ in range(120):
+        if "done-logging" in host.run("docker logs --tail 1 logspam 2>&1").stdout:
+            break
+        time.sleep(1)
+    cid = sh(host, "docker inspect -f '{{.Id}}' logspam")
+    files = sh(host, f"ls -l --block-size=1 /var/lib/docker/containers/{cid}/ | grep json.log")
+    sizes = [int(line.split()[4]) for line in files.splitlines()]
+    assert 2 <= len(sizes) <= 3, files  # rotated, and no more than max-file files
+    assert max(sizes) <= 10 * 1024 * 1024 + 4096, files
+    assert sum(sizes) > 10 * 1024 * 1024, files
+
+
+@pytest.fixture(scope="module")
+def outside(host, cleanup):
+    """A network namespace in the target standing for the internet (10.99.1.2 -> 10.99.1.1)."""
+    host.run("ip netns del outside; ip link del veth-out")
+    sh(
+        host,
+        "ip netns add outside && ip link add veth-out type veth peer name veth-in "
+        "&& ip link set veth-in netns outside "
+        "&& ip addr add 10.99.1.1/24 dev veth-out && ip link set veth-out up "
+        "&& ip netns exec outside ip addr add 10.99.1.2/24 dev veth-in "
+        "&& ip netns exec outside ip link set veth-in up "
+        "&& ip netns exec outside ip link set lo up",
+    )
+    # a port published on 0.0.0.0 by mistake, and one the operator allowed (8080)
+    cleanup.extend(["mistake", "allowed"])
+    sh(host, "docker run -d --name mistake -p 8081:80 nginx:1.27")
+    sh(host, "docker run -d --name allowed -p 8080:80 nginx:1.27")
+    for port in (8081, 8080):  # both answer locally, so a refusal below is the firewall's
+        sh(
+            host,
+            f"curl -sf -o /dev/null --retry 10 --retry-connrefused --retry-delay 1 "
+            f"http://127.0.0.1:{port}/",
+        )
+    yield (
+        lambda port: (
+            host.run(f"ip netns exec outside timeout 4 bash -c '</dev/tcp/10.99.1.1/{port}'").rc
+        )
+    )
+    host.run("ip netns del outside; ip link del veth-out")
+
+
+def assert_mistake_blocked(outside):
+    assert outside(8080) == 0, "the allowed published port must be reachable from outside"
+    assert outside(8081) != 0, "a port published by mistake must not be reachable from outside"
+
+
+def test_published_port_unreachable_from_outside_unless_allowed(outside):
+    assert_mistake_blocked(outside)
+
+
+def test_firewall_rules_survive_ufw_reload(host, outside):
+    sh(host, "ufw reload")
+    assert_mistake_blocked(outside)
+
+
+def test_firewall_rules_survive_docker_restart(host, outside):
+    sh(host, "systemctl restart docker")
+    sh(host, "docker start mistake allowed")  # restart: no policy on these test containers
+    time.sleep(1)
+    assert_mistake_blocked(outside)
+
+
+def test_prune_only_touches_labelled_containers(host, cleanup):
+    cleanup.extend(["prune-mine", "prune-theirs"])
+    sh(host, f"docker create --name prune-mine --label io.onebox.managed=true {SLIM} true")
+    sh(host, f"docker create --name prune-theirs {SLIM} true")
+    time.sleep(2)  # the scenario prunes what is older than 1s
+    sh(host, "systemctl start onebox-docker-prune.service")
+    names = sh(host, "docker ps -a --format '{{.Names}}'").split()
+    assert "prune-mine" not in names
+    assert "prune-theirs" in names
+    assert host.service("onebox-docker-prune.timer").is_enabled
