@@ -39,3 +39,26 @@ def recap(output: str) -> dict[str, dict[str, int]]:
         m[0]: dict(zip(("ok", "changed", "unreachable", "failed"), map(int, m[1:]), strict=True))
         for m in RECAP.findall(output)
     }
+
+
+def validate_only(
+    play: Path, *extra: str, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Play on localhost in check mode with a tag nothing carries: only ``always`` tasks run
+    (the argument-spec validation Ansible inserts first, and the roles' preflight asserts)."""
+    return run(
+        [
+            "ansible-playbook",
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "--check",
+            "--tags",
+            "onebox_no_such_tag",
+            *extra,
+            str(play),
+        ],
+        cwd=cwd,
+        env=env,
+    )

@@ -8,7 +8,7 @@ import tarfile
 import pytest
 import yaml
 
-from .helpers import REPO, recap, run
+from .helpers import REPO, recap, run, validate_only
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol test"
 
@@ -67,21 +67,7 @@ def test_role_runs_by_fqcn_from_the_installed_collection(installed):
         "  roles:\n    - role: onebox.vps.base\n"
         f"      base_admin_ssh_keys: ['{KEY}']\n"
     )
-    proc = run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "--check",
-            "--tags",
-            "onebox_no_such_tag",
-            str(play),
-        ],
-        cwd=tmp,
-        env=env,
-    )
+    proc = validate_only(play, cwd=tmp, env=env)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "onebox.vps.base : Validating arguments against arg spec 'main'" in out

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from .helpers import recap, run
+from .helpers import recap, validate_only
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol test"
 GOOD = {"base": {"base_admin_ssh_keys": [KEY]}}
@@ -36,21 +36,7 @@ def play_role(tmp_path, role: str, extra: dict) -> tuple[int, str]:
         "- name: Argument check\n  hosts: localhost\n  gather_facts: false\n"
         f"  roles:\n    - role: onebox.vps.{role}\n"
     )
-    proc = run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "--check",
-            "--tags",
-            "onebox_no_such_tag",
-            "-e",
-            f"@{tmp_path / 'vars.json'}",
-            str(tmp_path / "play.yml"),
-        ]
-    )
+    proc = validate_only(tmp_path / "play.yml", "-e", f"@{tmp_path / 'vars.json'}")
     return proc.returncode, proc.stdout + proc.stderr
 
 
