@@ -26,6 +26,25 @@ CASES = [
     ("base", {"base_timesync_monitor_only": "sometimes"}, "base_timesync_monitor_only"),
     ("base", {"base_journald_system_max_use": "lots"}, "base_journald_system_max_use"),
 ]
+GOOD["harden"] = {}
+CASES += [
+    ("harden", {"harden_ssh_port": "ssh"}, "harden_ssh_port"),
+    ("harden", {"harden_ssh_port": 0}, "harden_ssh_port"),
+    ("harden", {"harden_ssh_port": 443}, "harden_ssh_port"),
+    ("harden", {"harden_ssh_allowed_cidrs": ["10.0.0.0/33"]}, "harden_ssh_allowed_cidrs"),
+    ("harden", {"harden_ssh_allowed_cidrs": ["office.example.com"]}, "harden_ssh_allowed_cidrs"),
+    ("harden", {"harden_ssh_allow_groups": ["wheel group"]}, "harden_ssh_allow_groups"),
+    ("harden", {"harden_lockout_guard_user": "Bad User"}, "harden_lockout_guard_user"),
+    ("harden", {"harden_ssh_limits": {"MaxAuthTries": 0}}, "harden_ssh_limits"),
+    ("harden", {"harden_ssh_limits": {"MaxAuthTrys": 3}}, "harden_ssh_limits"),
+    ("harden", {"harden_ssh_limits": {"MaxStartups": "lots"}}, "harden_ssh_limits"),
+    ("harden", {"harden_firewall_open_ports": ["http"]}, "harden_firewall_open_ports"),
+    ("harden", {"harden_firewall_open_ports": ["70000/tcp"]}, "harden_firewall_open_ports"),
+    ("harden", {"harden_fail2ban_maxretry": 0}, "harden_fail2ban_maxretry"),
+    ("harden", {"harden_fail2ban_bantime": "forever"}, "harden_fail2ban_bantime"),
+    ("harden", {"harden_upgrades_reboot_time": "25:00"}, "harden_upgrades_reboot_time"),
+    ("harden", {"harden_sysctl_apply_kernel_global": "maybe"}, "harden_sysctl_apply_kernel_global"),
+]
 
 
 def play_role(tmp_path, role: str, extra: dict) -> tuple[int, str]:

@@ -350,7 +350,7 @@ def test_sshd_39_cis_5_1_8_forwarding_refused(host):
 
 
 def test_sshd_46_cis_5_1_5_banner_shown_before_login(host, sshd):
-    """CIS 1.7.x: the banner gives no OS details (no \\m \\r \\s \\v escapes)."""
+    """CIS 1.6.x: the banner gives no OS details (no \\m \\r \\s \\v escapes)."""
     assert one(sshd, "banner") == "/etc/issue.net"
     for path in ("/etc/issue.net", "/etc/issue"):
         content = host.file(path).content_string
