@@ -1,6 +1,7 @@
 """Demo application for onebox.vps tests (standard library + Debian's redis and psycopg2).
 
 Process types: ``web`` (HTTP on $PORT), ``worker`` and ``scheduler`` (log a tick).
+Endpoints: /health, /kv/<key> (Redis) and /db/<key> (PostgreSQL), GET and POST.
 Environment: APP_VERSION, PORT, REDIS_URL, DATABASE_URL, DEMO_FAIL_HEALTH=1 (a broken release).
 """
 
@@ -39,6 +40,25 @@ def db_check():
     with psycopg2.connect(url, connect_timeout=2) as conn, conn.cursor() as cur:
         cur.execute("select 1")
         return cur.fetchone()[0] == 1
+
+
+def db_kv(key, value=None):
+    """Write (value given) or read one row of a key/value table in PostgreSQL."""
+    import psycopg2
+
+    url = os.environ["DATABASE_URL"]
+    with psycopg2.connect(url, connect_timeout=2) as conn, conn.cursor() as cur:
+        cur.execute("create table if not exists demo_kv (k text primary key, v text)")
+        if value is not None:
+            cur.execute(
+                "insert into demo_kv (k, v) values (%s, %s) "
+                "on conflict (k) do update set v = excluded.v",
+                (key, value),
+            )
+            return value
+        cur.execute("select v from demo_kv where k = %s", (key,))
+        row = cur.fetchone()
+        return row[0] if row else None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -84,6 +104,11 @@ class Handler(BaseHTTPRequestHandler):
                 200 if value is not None else 404,
                 {"key": path[4:], "value": value.decode() if value else None},
             )
+        if path.startswith("/db/"):
+            if not os.environ.get("DATABASE_URL"):
+                return self._send(503, {"error": "no database"})
+            value = db_kv(path[4:])
+            return self._send(200 if value is not None else 404, {"key": path[4:], "value": value})
         return self._send(
             200,
             {
@@ -103,6 +128,11 @@ class Handler(BaseHTTPRequestHandler):
             if r is None:
                 return self._send(503, {"error": "no redis"})
             r.set(path[4:], body)
+            return self._send(201, {"key": path[4:]})
+        if path.startswith("/db/"):
+            if not os.environ.get("DATABASE_URL"):
+                return self._send(503, {"error": "no database"})
+            db_kv(path[4:], body.decode())
             return self._send(201, {"key": path[4:]})
         return self._send(200, {"ok": True, "path": path, "bytes": len(body)})
 
