@@ -48,8 +48,8 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 in_target() { docker exec "$name" sh -c "$1"; }
 
 lynis_index() { # label
-  in_target 'lynis audit system --quick --no-colors >/tmp/lynis.out 2>&1; true'
-  docker cp "$name:/tmp/lynis.out" "$work/lynis-$1.txt" >/dev/null
+  in_target 'lynis audit system --quick --no-colors >/root/lynis.out 2>&1; true'
+  docker cp "$name:/root/lynis.out" "$work/lynis-$1.txt" >/dev/null
   docker cp "$name:/var/log/lynis-report.dat" "$work/lynis-report-$1.dat" >/dev/null
   sed -n 's/^hardening_index=//p' "$work/lynis-report-$1.dat"
 }
@@ -82,7 +82,7 @@ echo "bench_lynis: Lynis hardening index, after base + harden (scenario settings
 echo "bench_lynis: converge ${converge}s, idempotent re-run ${rerun}s"
 
 if [ "${BENCH_AIDE:-1}" != 0 ]; then
-  t=$(now); play molecule/harden/converge.yml -e harden_aide_enabled=true; aide=$(since "$t")
+  t=$(now); play molecule/harden/converge.yml -e '{"harden_aide_enabled": true}'; aide=$(since "$t")
   with_aide=$(lynis_index aide)
   echo "bench_lynis: Lynis hardening index, with AIDE on as well: $with_aide (converge ${aide}s)"
 fi

@@ -678,6 +678,7 @@ def modprobe_lines(host) -> list[str]:
         pytest.param(m, id=f"os-10-cis-1.1.1-{m}")
         for m in ("cramfs", "freevxfs", "hfs", "hfsplus", "jffs2", "udf", "usb-storage")
     ]
+    + [pytest.param(m, id=f"lynis-strg-1846-{m}") for m in ("firewire-core", "firewire-ohci")]
     + [pytest.param(m, id=f"cis-3.2-{m}") for m in ("dccp", "sctp", "rds", "tipc")],
 )
 def test_unused_module_blacklisted(host, module):
