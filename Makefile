@@ -67,8 +67,9 @@ test: ## the whole suite: set-up, lint, unit, molecule; prints the time of each 
 	@$(MAKE) --no-print-directory lint unit molecule
 	@echo "== stage timings =="; cat $(HARNESS_DIR)/timings.txt
 
-bench: setup ## benchmarks: speed and memory (never asserted by tests)
+bench: setup images ## benchmarks: speed and memory (never asserted by tests)
 	@$(VENV)/bin/python tests/bench/bench_spec.py
+	@sh tests/bench/bench_lynis.sh
 
 build: venv ## build the collection tarball
 	@ansible-galaxy collection build --force --output-path .
