@@ -42,7 +42,7 @@ def _path(update: Mapping[str, Any]) -> list[str]:
         or not all(isinstance(p, str) and p for p in path)
     ):
         raise VaultYamlError(f"an update needs a path (a list of keys), got {path!r}")
-    return list(path)
+    return [str(p) for p in path]  # exact str: ruamel.yaml cannot represent str subclasses
 
 
 # ruamel.yaml keeps a comment that stands after a key's value with that key, although it
