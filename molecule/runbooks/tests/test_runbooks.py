@@ -32,7 +32,9 @@ PROJECT = "/opt/escalating-reminders"
 COMPOSE = f"docker compose --project-directory {PROJECT}"
 CACHE = Path(os.environ.get("MOLECULE_IMAGE_CACHE", REPO / ".harness" / "imgcache"))
 SPEC = REPO / "tests/fixtures/specs/001_36153ecda6a937a2.txt"
-RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+RECAP = re.compile(
+    r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
+)
 VAULT_PASSWORD = "test-only-vault-password"  # protects test values only
 
 
@@ -63,7 +65,10 @@ def containers(host, svc: str) -> list[dict]:
         "'{{.Config.Image}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "
         + " ".join(ids),
     )
-    return [dict(zip(("image", "status", "health"), line.split(), strict=False)) for line in out.splitlines()]
+    return [
+        dict(zip(("image", "status", "health"), line.split(), strict=False))
+        for line in out.splitlines()
+    ]
 
 
 def release(host, name: str) -> dict:
@@ -90,6 +95,8 @@ def inventory(tmp_path_factory):
                         "onebox-runbooks": {
                             "ansible_connection": "community.docker.docker",
                             "ansible_python_interpreter": "/usr/bin/python3",
+                            # the connection is root already: no sudo round trip per task
+                            "ansible_become": False,
                         }
                     }
                 }
@@ -159,7 +166,10 @@ def probe(host, max_requests: int = 6000):
     probe_file = (SCENARIO / "files/probe.sh").read_text()
     sh(host, "rm -f /tmp/probe.out /tmp/probe.stop")
     sh(host, f"cat > /tmp/probe.sh <<'EOF'\n{probe_file}EOF\nchmod 0755 /tmp/probe.sh")
-    sh(host, f"setsid nohup /tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests} >/dev/null 2>&1 &")
+    sh(
+        host,
+        f"setsid nohup /tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests} >/dev/null 2>&1 &",
+    )
     lines: list[str] = []
     try:
         yield lines
@@ -191,7 +201,11 @@ def test_the_stack_starts_on_the_inventorys_release(host, seeded):
 def test_deploy_a_good_release_under_load(host, runbook, seeded):
     with probe(host) as lines:
         proc = runbook(
-            "deploy", "-e", "image=local/demo-app:1.1.0", "-e", f"archive={CACHE}/demo-app-1.1.0.tar"
+            "deploy",
+            "-e",
+            "image=local/demo-app:1.1.0",
+            "-e",
+            f"archive={CACHE}/demo-app-1.1.0.tar",
         )
     assert proc.returncode == 0, proc.output[-6000:]
     assert_no_failed_request(lines)
@@ -210,24 +224,6 @@ def test_deploying_the_running_release_again_changes_nothing(runbook):
     proc = runbook("deploy", "-e", "tag=1.1.0")
     assert proc.returncode == 0, proc.output[-6000:]
     assert recap(proc.output)["changed"] == 0, proc.output[-6000:]
-
-
-def test_a_converge_keeps_the_deployed_release(host, runbook, inventory):
-    proc = ansible(
-        "ansible-playbook",
-        "-i",
-        str(inventory / "hosts.yml"),
-        "--vault-password-file",
-        str(inventory / "vault-password"),
-        "--tags",
-        "stack",
-        str(SCENARIO / "converge.yml"),
-    )
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-6000:]
-    assert recap(out)["changed"] == 0, out[-6000:]
-    assert "local/demo-app:1.1.0" in sh(host, f"{COMPOSE} config --images")
-    assert version(host) == "1.1.0"
 
 
 def test_a_broken_release_leaves_the_good_one_serving(host, runbook, seeded):
@@ -255,6 +251,130 @@ def test_a_broken_release_leaves_the_good_one_serving(host, runbook, seeded):
     assert sh(host, f"ls -A {PROJECT}/nginx/conf.d/pin").strip() == ""
 
 
+# --- rotate_secrets ------------------------------------------------------------------------
+
+
+def vault_data(inventory) -> dict:
+    proc = ansible(
+        "ansible-vault",
+        "view",
+        "--vault-password-file",
+        str(inventory / "vault-password"),
+        str(inventory / "group_vars/onebox/vault.yml"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    return yaml.safe_load(proc.stdout)
+
+
+def app_env(host) -> dict[str, str]:
+    out = sh(host, f"{COMPOSE} exec -T app env")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def data_snapshot(host) -> tuple[list[str], str]:
+    """Every Redis key with its value (but the probe's own write), and every row of the demo
+    table."""
+    redis = sh(
+        host,
+        f'{COMPOSE} exec -T redis sh -c \'export REDISCLI_AUTH="$(cat "$REDIS_PASSWORD_FILE")"; '
+        'for k in $(redis-cli --scan | sort); do echo "$k=$(redis-cli get "$k")"; done\'',
+    )
+    rows = sh(
+        host,
+        f'{COMPOSE} exec -T postgres psql -U app -d app -tAc "select k, v from demo_kv order by k"',
+    )
+    return [kv for kv in redis.splitlines() if not kv.startswith("probe-write=")], rows
+
+
+def test_rotate_a_signing_key_keeps_the_previous_one_for_the_window(
+    host, runbook, inventory, seeded
+):
+    before = vault_data(inventory)["vault_app_secret_values"]["JWT_SECRET"]
+    with probe(host) as lines:
+        proc = runbook("rotate_secrets", "-e", "secret=JWT_SECRET")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert_no_failed_request(lines)
+    vault = vault_data(inventory)
+    new = vault["vault_app_secret_values"]["JWT_SECRET"]
+    assert re.fullmatch(r"[0-9a-f]{64}", new) and new != before
+    assert vault["vault_app_secret_values"]["JWT_SECRET_PREVIOUS"] == before
+    assert "JWT_SECRET" in vault["vault_secret_rotations"]
+    env = app_env(host)
+    assert env["JWT_SECRET"] == new and env["JWT_SECRET_PREVIOUS"] == before
+    # no secret in the run's output
+    assert new not in proc.output and before not in proc.output
+    # a second rotation inside the window is refused: it would drop a key still in use
+    again = runbook("rotate_secrets", "-e", "secret=JWT_SECRET")
+    assert again.returncode != 0 and "overlap window" in again.output, again.output[-3000:]
+
+
+def test_rotate_all_after_the_window_without_a_failed_request(host, runbook, inventory, seeded):
+    """secret=all after the overlap window: the spec's hex32 secrets (the previous JWT_SECRET
+    retired, the current one kept as JWT_SECRET_PREVIOUS), the Redis password (two passwords in
+    the ACL during the switch) and the PostgreSQL password (through a temporary login role)."""
+    old = vault_data(inventory)
+    old_app = old["vault_app_secret_values"]
+    data_before = data_snapshot(host)
+    with probe(host) as lines:
+        proc = runbook("rotate_secrets", "-e", "secret=all", "-e", "rotate_secrets_overlap_hours=0")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert_no_failed_request(lines, minimum=40)
+    new = vault_data(inventory)
+    new_app = new["vault_app_secret_values"]
+    for key in ("vault_redis_password", "vault_postgres_password"):
+        assert new[key] != old[key] and re.fullmatch(r"[0-9a-f]{64}", new[key]), key
+    for name in ("JWT_SECRET", "JWT_REFRESH_SECRET", "ENCRYPTION_KEY"):
+        assert new_app[name] != old_app[name] and re.fullmatch(r"[0-9a-f]{64}", new_app[name])
+        # the value the app used until now verifies for the window; the one before is retired
+        assert new_app[f"{name}_PREVIOUS"] == old_app[name], name
+    assert old_app["JWT_SECRET_PREVIOUS"] not in (new_app.values())
+    assert new_app["SENDGRID_API_KEY"] == old_app["SENDGRID_API_KEY"]  # not generated: untouched
+    env = app_env(host)
+    assert env["JWT_SECRET"] == new_app["JWT_SECRET"]
+    assert env["JWT_SECRET_PREVIOUS"] == old_app["JWT_SECRET"]
+    assert data_snapshot(host) == data_before
+    # the old credentials are refused, the new ones accepted
+    old_redis = host.run(
+        f"printf %s {old['vault_redis_password']} | {COMPOSE} exec -T redis sh -c "
+        "'REDISCLI_AUTH=\"$(cat)\" redis-cli ping'"
+    )
+    assert "WRONGPASS" in old_redis.stdout + old_redis.stderr and "PONG" not in old_redis.stdout
+    connect = (
+        f'{COMPOSE} exec -T app python3 -c \'import sys, psycopg2; psycopg2.connect(host="postgres",'
+        ' user="app", dbname="app", password=sys.stdin.read(), connect_timeout=5)\''
+    )
+    old_pg = host.run(f"printf %s {old['vault_postgres_password']} | {connect}")
+    assert old_pg.rc != 0 and "password authentication failed" in old_pg.stderr
+    assert host.run(f"printf %s {new['vault_postgres_password']} | {connect}").rc == 0
+    # the temporary login role is gone, and the password files hold the new values
+    roles = sh(
+        host, f"{COMPOSE} exec -T postgres psql -U app -d app -tAc 'select rolname from pg_roles'"
+    )
+    assert "app_rotating" not in roles.split()
+    assert sh(host, f"cat {PROJECT}/redis/secret/password") == new["vault_redis_password"]
+    assert sh(host, f"cat {PROJECT}/postgres/secret/password") == new["vault_postgres_password"]
+
+
+def test_a_converge_keeps_the_deployed_release_and_the_rotated_secrets(host, inventory):
+    """site.yml's stack play after deploy.yml and rotate_secrets.yml: nothing to change (no
+    recreate of Redis or PostgreSQL, the app stays on the deployed release)."""
+    proc = ansible(
+        "ansible-playbook",
+        "-i",
+        str(inventory / "hosts.yml"),
+        "--vault-password-file",
+        str(inventory / "vault-password"),
+        "--tags",
+        "stack",
+        str(SCENARIO / "converge.yml"),
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert recap(out)["changed"] == 0, out[-6000:]
+    assert "local/demo-app:1.1.0" in sh(host, f"{COMPOSE} config --images")
+    assert version(host) == "1.1.0"
+
+
 def test_rollback_returns_to_the_previous_release_under_load(host, runbook, seeded):
     with probe(host) as lines:
         proc = runbook("rollback")
@@ -269,3 +389,102 @@ def test_rollback_returns_to_the_previous_release_under_load(host, runbook, seed
         "deploy local/demo-app:1.0.0 -> local/demo-app:1.1.0",
         "rollback local/demo-app:1.1.0 -> local/demo-app:1.0.0",
     ]
+
+
+# --- backup and restore ------------------------------------------------------------------
+
+
+def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
+    for i in range(5):
+        https(host, f"/kv/backup-{i}", f"-X POST --data-binary redis-{i}")
+        https(host, f"/db/backup-{i}", f"-X POST --data-binary pg-{i}")
+    before = data_snapshot(host)
+    assert "backup-4=redis-4" in before[0] and "backup-4|pg-4" in before[1]
+    https(host, "/kv/probe-write", "-X POST --data-binary at-backup")
+    proc = runbook("backup", "-e", f"backup_fetch_dir={tmp_path}")
+    assert proc.returncode == 0, proc.output[-6000:]
+    fetched = list(tmp_path.glob("escalating-reminders-*.tar"))
+    assert len(fetched) == 1 and fetched[0].stat().st_mode & 0o077 == 0
+    listing = subprocess.run(
+        ["tar", "-tf", str(fetched[0])], capture_output=True, text=True, check=True
+    )
+    assert {"./postgres.dump", "./redis.rdb", "./files.tar.gz", "./manifest.json"} <= set(
+        listing.stdout.split()
+    )
+    on_host = sh(host, "ls /var/backups/onebox/escalating-reminders").split()
+    assert fetched[0].name in on_host
+    assert host.file(f"/var/backups/onebox/escalating-reminders/{fetched[0].name}").mode == 0o600
+
+    sh(host, f"{COMPOSE} down --volumes")
+    assert "escalating-reminders_postgres-data" not in sh(host, "docker volume ls -q")
+
+    proc = runbook("restore", "-e", f"archive={fetched[0].name}")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert data_snapshot(host) == before
+    assert json.loads(https(host, "/health")) == {"status": "ok"}
+
+
+# --- renew_certs and status ----------------------------------------------------------------
+
+
+def served_certificate_end(host) -> str:
+    return sh(
+        host,
+        "echo | openssl s_client -connect 127.0.0.1:443 2>/dev/null | openssl x509 -noout -enddate",
+    ).strip()
+
+
+def test_renew_certs_reports_and_forces_a_new_self_signed_certificate(host, runbook):
+    dry = runbook("renew_certs", "-e", "mode=dry-run")
+    assert dry.returncode == 0, dry.output[-4000:]
+    assert re.search(r"nginx/certs/fullchain.pem\s+\d+ days left", dry.output), dry.output[-4000:]
+    served = served_certificate_end(host)
+    forced = runbook("renew_certs", "-e", "mode=force", "-e", "nginx_selfsigned_days=90")
+    assert forced.returncode == 0, forced.output[-4000:]
+    assert re.search(r"nginx/certs/fullchain.pem\s+(89|90) days left", forced.output)
+    assert served_certificate_end(host) != served  # Nginx serves the new one
+
+
+STATUS_ENV = [
+    "-e",
+    '{"status_ignore": ["disk", "memory", "updates"]}',
+]  # the CI machine's, not the box's
+
+
+def test_status_is_zero_when_healthy_and_reports_every_check(runbook):
+    proc = runbook("status", *STATUS_ENV)
+    assert proc.returncode == 0, proc.output[-4000:]
+    for check in (
+        "services",
+        "health",
+        "certificates",
+        "disk",
+        "memory",
+        "updates",
+        "backup",
+        "firewall",
+    ):
+        assert re.search(rf"(OK|ATTENTION|IGNORED)\s+{check}\s", proc.output), check
+    assert re.search(r"OK\s+services\s+7 of 7 containers running", proc.output)
+    assert re.search(r"OK\s+backup\s+newest escalating-reminders-", proc.output)
+
+
+def test_status_is_non_zero_when_a_service_is_down(host, runbook):
+    sh(host, f"{COMPOSE} stop worker")
+    try:
+        proc = runbook("status", *STATUS_ENV)
+    finally:
+        sh(host, f"{COMPOSE} start worker")
+    assert proc.returncode != 0
+    assert re.search(r"ATTENTION\s+services\s+.*worker", proc.output), proc.output[-4000:]
+    assert "Needs attention: services" in proc.output
+
+
+def test_status_is_non_zero_when_the_firewall_is_off(host, runbook):
+    sh(host, "ufw disable")
+    try:
+        proc = runbook("status", *STATUS_ENV)
+    finally:
+        sh(host, "ufw --force enable")
+    assert proc.returncode != 0
+    assert re.search(r"ATTENTION\s+firewall\s+Status: inactive", proc.output), proc.output[-4000:]
