@@ -29,7 +29,7 @@ options:
     required: true
     suboptions:
       path:
-        description: Keys leading to the value, from the top of the file; missing mappings are created.
+        description: Keys leading to the value from the top of the file; missing mappings are made.
         type: list
         elements: str
         required: true

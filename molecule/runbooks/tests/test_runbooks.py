@@ -152,7 +152,8 @@ def runbook(inventory):
 
 @pytest.fixture(scope="module")
 def seeded(host):
-    """Known keys in Redis and rows in PostgreSQL, written through the app (and read by the probe)."""
+    """Known keys in Redis and rows in PostgreSQL, written through the app (the probe reads
+    them)."""
     https(host, "/kv/probe-key", "-X POST --data-binary probe-redis")
     https(host, "/db/probe-key", "-X POST --data-binary probe-pg")
     assert json.loads(https(host, "/kv/probe-key"))["value"] == "probe-redis"
@@ -168,7 +169,8 @@ def probe(host, max_requests: int = 6000):
     sh(host, f"cat > /tmp/probe.sh <<'EOF'\n{probe_file}EOF\nchmod 0755 /tmp/probe.sh")
     sh(
         host,
-        f"setsid nohup /tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests} >/dev/null 2>&1 &",
+        f"setsid nohup /tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests}"
+        " >/dev/null 2>&1 &",
     )
     lines: list[str] = []
     try:
@@ -340,8 +342,8 @@ def test_rotate_all_after_the_window_without_a_failed_request(host, runbook, inv
     )
     assert "WRONGPASS" in old_redis.stdout + old_redis.stderr and "PONG" not in old_redis.stdout
     connect = (
-        f'{COMPOSE} exec -T app python3 -c \'import sys, psycopg2; psycopg2.connect(host="postgres",'
-        ' user="app", dbname="app", password=sys.stdin.read(), connect_timeout=5)\''
+        f"{COMPOSE} exec -T app python3 -c 'import sys, psycopg2; psycopg2.connect("
+        'host="postgres", user="app", dbname="app", password=sys.stdin.read(), connect_timeout=5)\''
     )
     old_pg = host.run(f"printf %s {old['vault_postgres_password']} | {connect}")
     assert old_pg.rc != 0 and "password authentication failed" in old_pg.stderr
