@@ -8,7 +8,8 @@ about 10 requests a second through Nginx on 127.0.0.1, GET and POST, Redis and P
 records every answer; the tests require that every one of them was a 2xx.
 
 The tests run in file order and build on each other (the release deployed by one is the one the
-next starts from), like the steps of an operator's night.
+next starts from), like the steps of an operator's night; each takes the ``host`` fixture, so
+testinfra keeps that order.
 """
 
 from __future__ import annotations
@@ -166,11 +167,12 @@ def probe(host, max_requests: int = 6000):
     the probe's lines once the block is left."""
     probe_file = (SCENARIO / "files/probe.sh").read_text()
     sh(host, "rm -f /tmp/probe.out /tmp/probe.stop")
-    sh(host, f"cat > /tmp/probe.sh <<'EOF'\n{probe_file}EOF\nchmod 0755 /tmp/probe.sh")
+    sh(host, f"cat > /tmp/probe.sh <<'EOF'\n{probe_file}EOF\nchmod 0644 /tmp/probe.sh")
+    # a transient systemd unit: a background process of the test's own command would end with it
     sh(
         host,
-        f"setsid nohup /tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests}"
-        " >/dev/null 2>&1 &",
+        "systemd-run --quiet --collect --unit onebox-probe /bin/sh "
+        f"/tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests}",
     )
     lines: list[str] = []
     try:
@@ -222,7 +224,7 @@ def test_deploy_a_good_release_under_load(host, runbook, seeded):
     assert sh(host, f"ls -A {PROJECT}/nginx/conf.d/pin").strip() == ""
 
 
-def test_deploying_the_running_release_again_changes_nothing(runbook):
+def test_deploying_the_running_release_again_changes_nothing(host, runbook):
     proc = runbook("deploy", "-e", "tag=1.1.0")
     assert proc.returncode == 0, proc.output[-6000:]
     assert recap(proc.output)["changed"] == 0, proc.output[-6000:]
@@ -453,7 +455,7 @@ STATUS_ENV = [
 ]  # the CI machine's, not the box's
 
 
-def test_status_is_zero_when_healthy_and_reports_every_check(runbook):
+def test_status_is_zero_when_healthy_and_reports_every_check(host, runbook):
     proc = runbook("status", *STATUS_ENV)
     assert proc.returncode == 0, proc.output[-4000:]
     for check in (
