@@ -239,7 +239,7 @@ def test_a_broken_release_leaves_the_good_one_serving(host, runbook, seeded):
             "-e",
             f"archive={CACHE}/demo-app-1.2.0-broken.tar",
             "-e",
-            "rollout_health_timeout=40",
+            "rollout_health_timeout=30",
         )
     assert proc.returncode != 0, proc.output[-6000:]
     assert_no_failed_request(lines)
