@@ -83,5 +83,5 @@ for name in ${*:-$all}; do
   esac
 done
 [ $# -eq 0 ] && save_archive docker local/debian:bookworm-slim nginx:1.27
-[ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 local/demo-app:1.0.0
+[ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 postgres:16 local/demo-app:1.0.0
 docker images --filter 'reference=local/*' --format 'images.sh: {{.Repository}}:{{.Tag}} {{.Size}}'
