@@ -30,6 +30,9 @@ DROPIN = f"/run/systemd/system/{UNIT}.service.d/force.conf"
 # from the spec (tests/fixtures/specs/004_*.txt) and the role defaults
 GENERAL_RATE_PER_S, GENERAL_BURST = 10, 20
 AUTH_RATE_PER_S, AUTH_BURST = 5 / 60, 4
+# Rate limits are per client address: each test that spends a budget has a client of its own,
+# forwarded by the trusted load balancer (nginx_real_ip_from), so no test drains another's.
+BURST_CLIENT, AUTH_CLIENT, LB_CLIENT = "198.51.100.40", "198.51.100.6", "198.51.100.7"
 HEADERS = {
     "strict-transport-security": "max-age=63072000; includeSubDomains",
     "x-content-type-options": "nosniff",
@@ -312,14 +315,15 @@ def test_gzip_for_text_responses(host):
 
 
 def test_burst_to_root_gives_the_configured_split_of_200_and_429(host, netns):
-    """40 concurrent requests from a fresh client: burst + 1 pass at once, plus what the rate
-    refills while they are sent; the rest get 429."""
+    """40 concurrent requests from a client of its own: burst + 1 pass at once, plus what the
+    rate refills while they are sent; the rest get 429."""
     n = 40
     start = time.monotonic()
     out = sh(
         host,
-        "ip netns exec edgeout curl -sk --parallel --parallel-immediate --parallel-max 40 "
-        f"-o /dev/null -w '%{{http_code}}\\n' 'https://10.99.2.1/burst?n=[1-{n}]'",
+        "ip netns exec edgelb curl -sk --parallel --parallel-immediate --parallel-max 40 "
+        f"-H 'X-Forwarded-For: {BURST_CLIENT}' "
+        f"-o /dev/null -w '%{{http_code}}\\n' 'https://10.99.3.1/burst?n=[1-{n}]'",
     )
     elapsed = time.monotonic() - start
     codes = out.split()
@@ -333,13 +337,9 @@ def test_burst_to_root_gives_the_configured_split_of_200_and_429(host, netns):
 def test_auth_route_is_limited_at_the_spec_rate_with_a_json_429(host, netns):
     """5 r/m with burst 4: five quick posts pass, the sixth gets 429 with a JSON body."""
     start = time.monotonic()
-    codes = [
-        get(host, "https://10.99.2.1/auth/login", "-X POST -d u=x", netns="edgeout")[0]
-        for _ in range(AUTH_BURST + 1)
-    ]
-    status, headers, body = get(
-        host, "https://10.99.2.1/auth/login", "-X POST -d u=x", netns="edgeout"
-    )
+    post = ("https://10.99.3.1/auth/login", f"-X POST -d u=x -H 'X-Forwarded-For: {AUTH_CLIENT}'")
+    codes = [get(host, *post, netns="edgelb")[0] for _ in range(AUTH_BURST + 1)]
+    status, headers, body = get(host, *post, netns="edgelb")
     elapsed = time.monotonic() - start
     assert codes == [200] * (AUTH_BURST + 1)
     if elapsed * AUTH_RATE_PER_S < 1:  # no new token could have been earned meanwhile
@@ -357,9 +357,9 @@ def test_app_sees_the_real_client_address(host, netns):
     assert json.loads(body)["client"] == "10.99.2.2"
     # through the trusted load balancer: the client address it forwards
     _, _, body = get(
-        host, "https://10.99.3.1/whoami", "-H 'X-Forwarded-For: 198.51.100.7'", netns="edgelb"
+        host, "https://10.99.3.1/whoami", f"-H 'X-Forwarded-For: {LB_CLIENT}'", netns="edgelb"
     )
-    assert json.loads(body)["client"] == "198.51.100.7"
+    assert json.loads(body)["client"] == LB_CLIENT
 
 
 def test_failed_renewal_fails_the_unit_and_is_in_the_journal(host):
