@@ -84,4 +84,5 @@ for name in ${*:-$all}; do
 done
 [ $# -eq 0 ] && save_archive docker local/debian:bookworm-slim nginx:1.27
 [ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 postgres:16 local/demo-app:1.0.0
+[ $# -eq 0 ] && save_archive edge nginx:1.27 local/demo-app:1.0.0 certbot/certbot:v2.11.0 local/pebble:latest
 docker images --filter 'reference=local/*' --format 'images.sh: {{.Repository}}:{{.Tag}} {{.Size}}'
