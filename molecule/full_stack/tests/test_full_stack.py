@@ -1,8 +1,10 @@
-"""site.yml on two hosts, each serving one reference spec: behaviour through Nginx, what
+"""site.yml on two hosts, each serving one reference spec: behaviour through Nginx, the
+certificate it serves (issued by Pebble on the goodnight host, self-signed on the other), what
 must stay unreachable, the values the spec gave, and the hardening underneath.
 
-Traffic stays inside each test container: to 127.0.0.1, and from a network namespace the
-``outside`` fixture makes (10.99.2.2, standing for the internet) to the host (10.99.2.1).
+Traffic stays inside each test container: to 127.0.0.1, to the project's Pebble container,
+and from a network namespace the ``outside`` fixture makes (10.99.2.2, standing for the
+internet) to the host (10.99.2.1).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 ADMIN = "ops"
+PEBBLE = "pebble"  # the ACME test server the inventory adds to the goodnight project
 KEY = "/root/onebox-test-key"  # made by ../prepare.yml; its public half is the admin's key
 SSH_OPTS = (
     "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "
@@ -33,6 +36,10 @@ class Site:
     memory_mb: int
     nano_cpus: int
     restart: dict[str, object]
+    domain: str  # nginx_server_name: the spec's domain, or the inventory's
+    acme: bool  # certbot_enabled, with Pebble as the ACME server
+    # test infrastructure the inventory adds to the project (stack_extra_services)
+    test_services: tuple[str, ...] = ()
 
     @property
     def compose(self) -> str:
@@ -40,7 +47,7 @@ class Site:
 
     @property
     def services(self) -> list[str]:
-        names = ["nginx", "postgres"] + (["redis"] if self.redis else [])
+        names = ["nginx", "postgres"] + (["redis"] if self.redis else []) + list(self.test_services)
         for svc, count in self.replicas.items():
             names += [svc] * count
         return sorted(names)
@@ -58,9 +65,12 @@ SITES = {
         memory_mb=512,
         nano_cpus=1_000_000_000,
         restart={"Name": "on-failure", "MaximumRetryCount": 5},
+        domain="api.escalating-reminders.com",  # the spec's
+        acme=False,
     ),
     # 000 goodnight-api: no port (3000), PostgreSQL 16 on the box, no Redis, one API instance
-    # with 256 MB and 0.25 vCPU, no background jobs.
+    # with 256 MB and 0.25 vCPU, no background jobs. No domain in the spec: the inventory
+    # names one and turns Certbot on, against Pebble in the project.
     "onebox-full-stack-goodnight": Site(
         project="goodnight-api",
         app_port=3000,
@@ -70,6 +80,9 @@ SITES = {
         memory_mb=256,
         nano_cpus=250_000_000,
         restart={"Name": "unless-stopped", "MaximumRetryCount": 0},
+        domain="goodnight.onebox.test",
+        acme=True,
+        test_services=(PEBBLE,),
     ),
 }
 
@@ -200,6 +213,83 @@ def test_broken_nginx_config_is_refused_before_reload(host, site):
     assert json.loads(https(host, "/health")) == {"status": "ok"}
 
 
+# --- the certificate --------------------------------------------------------------------
+
+
+def served_cert(host, site: Site, fields: str) -> str:
+    """Fields of the certificate Nginx serves on 127.0.0.1:443 for the site's name (SNI)."""
+    return sh(
+        host,
+        f"echo | openssl s_client -connect 127.0.0.1:443 -servername {site.domain} 2>/dev/null"
+        f" | openssl x509 -noout {fields}",
+    ).strip()
+
+
+def fingerprint(host, path: str) -> str:
+    return sh(host, f"openssl x509 -in {path} -noout -fingerprint -sha256").strip()
+
+
+def certbot_units(host) -> list[str]:
+    out = host.run("systemctl list-unit-files --no-legend 'onebox-certbot-renew-*'").stdout
+    return sorted(line.split()[0] for line in out.splitlines() if line.strip())
+
+
+def profile_services(host, site: Site) -> list[str]:
+    """The services of the project with the certbot profile on (run-only services included)."""
+    return sh(host, f"{site.compose} --profile certbot config --services").split()
+
+
+def test_pebble_issued_certificate_is_served_and_renewed_by_a_timer(host, site):
+    if not site.acme:
+        pytest.skip("Certbot is off on this host")
+    assert "Pebble Intermediate CA" in served_cert(host, site, "-issuer")
+    sans = served_cert(host, site, "-ext subjectAltName")
+    assert sans.splitlines()[1].strip() == f"DNS:{site.domain}", sans
+    # it is the certificate of Certbot's lineage, and Nginx is configured onto it
+    live = f"/opt/{site.project}/certbot/conf/live/{site.domain}"
+    assert served_cert(host, site, "-fingerprint -sha256") == fingerprint(host, f"{live}/cert.pem")
+    conf = host.file(f"/opt/{site.project}/nginx/conf.d/default.conf").content_string
+    assert f"ssl_certificate     /etc/letsencrypt/live/{site.domain}/fullchain.pem;" in conf
+    # the served chain verifies against Pebble's issuing root (new at every Pebble start),
+    # read from Pebble's management API on its container
+    (pebble,) = ids(host, site, PEBBLE)
+    ip = sh(
+        host,
+        f"docker inspect -f '{{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}{{{{end}}}}' "
+        f"{pebble}",
+    ).strip()
+    root = "/tmp/fs-pebble-root.pem"
+    sh(host, f"curl -skf --max-time 10 -o {root} https://{ip}:15000/roots/0")
+    assert "BEGIN CERTIFICATE" in host.file(root).content_string
+    out = sh(
+        host,
+        f"curl -s --max-time 10 --cacert {root} --resolve {site.domain}:443:127.0.0.1 "
+        f"https://{site.domain}/health",
+    )
+    assert json.loads(out) == {"status": "ok"}
+    # renewal: the certbot service (run only) and the host's timer, enabled and waiting
+    assert "certbot" in profile_services(host, site)
+    unit = f"onebox-certbot-renew-{site.project}"
+    assert certbot_units(host) == [f"{unit}.service", f"{unit}.timer"]
+    props = sh(host, f"systemctl show {unit}.timer -p UnitFileState -p ActiveState").split()
+    assert sorted(props) == ["ActiveState=active", "UnitFileState=enabled"], props
+
+
+def test_self_signed_bootstrap_certificate_and_no_certbot_when_it_is_off(host, site):
+    if site.acme:
+        pytest.skip("Certbot is on on this host")
+    subject = served_cert(host, site, "-subject").removeprefix("subject=").strip()
+    issuer = served_cert(host, site, "-issuer").removeprefix("issuer=").strip()
+    assert subject == issuer == f"CN = {site.domain}", (subject, issuer)
+    bootstrap = f"/opt/{site.project}/nginx/certs/fullchain.pem"
+    assert served_cert(host, site, "-fingerprint -sha256") == fingerprint(host, bootstrap)
+    conf = host.file(f"/opt/{site.project}/nginx/conf.d/default.conf").content_string
+    assert "ssl_certificate     /etc/nginx/certs/fullchain.pem;" in conf
+    assert "certbot" not in profile_services(host, site)
+    assert certbot_units(host) == []
+    assert not host.file(f"/opt/{site.project}/certbot").exists
+
+
 # --- data stores ------------------------------------------------------------------------
 
 
@@ -304,8 +394,13 @@ def test_app_and_data_stores_are_unreachable_from_outside(host, site, outside):
 
 
 def test_containers_run_as_non_root(host, site):
+    skipped = []
     for cid in ids(host, site):
         name = inspect(host, cid, ".Name")
+        if name.endswith(f"-{PEBBLE}-1"):
+            # test infrastructure (Debian's pebble, as root), not part of what is deployed
+            skipped.append(PEBBLE)
+            continue
         pid = inspect(host, cid, ".State.Pid")
         if name.endswith("-nginx-1"):
             # the master binds and reads certificates as root; the workers serve as nginx
@@ -314,6 +409,7 @@ def test_containers_run_as_non_root(host, site):
             continue
         uid = sh(host, f"awk '/^Uid:/ {{print $2}}' /proc/{pid}/status").strip()
         assert uid != "0", name
+    assert skipped == list(site.test_services)
 
 
 def test_app_containers_are_hardened_with_the_spec_limits(host, site):
