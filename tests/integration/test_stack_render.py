@@ -7,6 +7,7 @@ pg_dump timer off, so nothing outside a temporary directory is touched.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import textwrap
@@ -100,6 +101,15 @@ def test_reference_spec_renders_a_valid_compose_project(spec, tmp_path):
         assert 'labels        = {job = "docker"}' in alloy
         assert "com.docker.compose.project=" + compose["name"] in alloy
         assert 'sys.env("LOKI_PASSWORD")' in alloy and "render-test-loki" not in alloy
+        for label in ("container_name", "service"):
+            assert f'target_label  = "{label}"' in alloy
+        assert "stage.json" in alloy
+        # the drop expression (RE2; this one is also valid Python re) drops health checks only
+        drop = re.compile(json.loads(re.search(r"expression\s+= (\".*\")", alloy)[1]))
+        assert drop.fullmatch('{"msg": "request", "path": "/health", "status": 200}')
+        assert drop.fullmatch('10.0.0.2 - - [t] "GET /health HTTP/1.1" 200 15')
+        assert not drop.fullmatch('{"msg": "request", "path": "/healthz-report", "status": 200}')
+        assert not drop.fullmatch('{"msg": "request", "path": "/kv/a", "status": 200}')
 
 
 def _directives(block, name):
