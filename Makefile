@@ -21,7 +21,7 @@ export MOLECULE_IMAGE_CACHE := $(CURDIR)/$(HARNESS_DIR)/imgcache
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 STAGE := tests/harness/stage.sh
 
-.PHONY: help setup engine venv collections compose images lint unit molecule scenario test bench build demo clean
+.PHONY: help setup engine venv collections compose images lint unit molecule scenario test bench build demo demo-destroy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -70,15 +70,18 @@ test: ## the whole suite: set-up, lint, unit, molecule; prints the time of each 
 bench: setup images ## benchmarks: speed and memory (never asserted by tests)
 	@$(VENV)/bin/python tests/bench/bench_spec.py
 	@sh tests/bench/bench_lynis.sh
+	@sh tests/bench/bench_stack.sh
 
 build: venv ## build the collection tarball
 	@ansible-galaxy collection build --force --output-path .
 
-demo: ## the full stack on a local target (lands with the stack issue)
-	@echo "make demo will converge site.yml on a local systemd container target once the stack roles land;"
-	@echo "today only the base role exists: run 'make scenario S=base' to converge it on a local target."
-	@exit 2
+demo: setup images ## the full stack (site.yml) on a local systemd container; prints the URL (re-run: converge again)
+	@tests/harness/demo.sh up
+
+demo-destroy: ## remove the demo container and its volume (keeps the generated secrets in .harness/demo)
+	@tests/harness/demo.sh destroy
 
 clean: ## remove test containers, the venv and the image cache (keeps the docker images)
 	-@for s in $(SCENARIOS); do molecule destroy -s "$$s" >/dev/null 2>&1; done
+	-@tests/harness/demo.sh destroy # its generated secrets go with .harness
 	rm -rf $(HARNESS_DIR) onebox-vps-*.tar.gz

@@ -95,7 +95,11 @@ for name in ${*:-$all}; do
   esac
 done
 [ $# -eq 0 ] && save_archive docker local/debian:bookworm-slim nginx:1.27
-[ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 local/demo-app:1.0.0
+# certbot and pebble for full_stack's ACME host: 77 MB more in the stack archive, where loading
+# the edge archive as well would copy 227 MB more into that host
+[ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 postgres:16 local/demo-app:1.0.0 \
+  certbot/certbot:v2.11.0 local/pebble:latest
+[ $# -eq 0 ] && save_archive edge nginx:1.27 local/demo-app:1.0.0 certbot/certbot:v2.11.0 local/pebble:latest
 if [ $# -eq 0 ]; then
   build_release local/demo-app:1.1.0 1.1.0 "$dir/demo-app"
   build_release local/demo-app:1.2.0-broken 1.2.0-broken "$dir/demo-app-broken"

@@ -4,6 +4,10 @@
 set -eu
 work=${HARNESS_DIR:-.harness}
 venv=$work/venv
+mkdir -p "$work"
+# one builder at a time: two make targets started together must not both rebuild it
+exec 9>"$work/venv.lock"
+flock 9
 want=$(sha256sum pyproject.toml | cut -c1-16)
 if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.stamp" 2>/dev/null)" = "$want" ]; then
   exit 0

@@ -53,6 +53,9 @@ def test_site_without_a_vault_names_the_missing_secret():
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "vault_redis_password" in out
+    # stopped by site.yml's preflight play, before the first play that changes the host
+    assert "PLAY [Preflight" in out
+    assert "PLAY [Baseline]" not in out
 
 
 @pytest.mark.parametrize(
@@ -74,3 +77,4 @@ def test_bad_vault_values_are_named(tmp_path, line, variable):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert variable in out
+    assert "PLAY [Baseline]" not in out

@@ -46,6 +46,53 @@ CASES += [
     ("harden", {"harden_sysctl_apply_kernel_global": "maybe"}, "harden_sysctl_apply_kernel_global"),
 ]
 
+# The stack's service roles only run through onebox.vps.stack; the good case turns Certbot on,
+# so its checks run too.
+GOOD["stack"] = {
+    "onebox_spec": {},
+    "app_image": "local/demo-app:1.0.0",
+    "redis_password": "argument-test-redis-password",
+    "postgres_password": "argument-test-postgres-password",
+    "nginx_server_name": "api.example-shop.test",
+    "certbot_enabled": True,
+    "certbot_email": "ops@example-shop.test",
+    "certbot_extra_domains": ["www.example-shop.test"],
+}
+CASES += [
+    ("stack", {"certbot_enabled": "sometimes"}, "certbot_enabled"),
+    ("stack", {"certbot_email": ""}, "certbot_email"),
+    ("stack", {"certbot_email": "ops at example"}, "certbot_email"),
+    ("stack", {"nginx_server_name": "_"}, "certbot_domain"),
+    ("stack", {"certbot_extra_domains": ["*.example-shop.test"]}, "certbot_extra_domains"),
+    ("stack", {"certbot_image": "certbot/certbot"}, "certbot_image"),
+    ("stack", {"certbot_acme_server": "http://acme.example.test/dir"}, "certbot_acme_server"),
+    ("stack", {"certbot_ca_bundle": "ca.pem"}, "certbot_ca_bundle"),
+    ("stack", {"certbot_renew_randomized_delay": "soon"}, "certbot_renew_randomized_delay"),
+    ("stack", {"nginx_tls_protocols": ["TLSv1"]}, "nginx_tls_protocols"),
+    ("stack", {"nginx_tls_ciphers": ["AES128 SHA"]}, "nginx_tls_ciphers"),
+    ("stack", {"nginx_hsts_preload": True, "nginx_hsts_max_age": 86400}, "nginx_hsts_max_age"),
+    (
+        "stack",
+        {"nginx_security_headers": {"X-Frame-Options": 'DENY" always; x'}},
+        "nginx_security_headers",
+    ),
+    (
+        "stack",
+        {"nginx_content_security_policy": "default-src\n'self'"},
+        "nginx_content_security_policy",
+    ),
+    ("stack", {"nginx_rate_limits": {"general": "10 per second"}}, "nginx_rate_limits"),
+    ("stack", {"nginx_rate_limits": {"General": "10r/s"}}, "nginx_rate_limits"),
+    ("stack", {"nginx_auth_locations": ["auth/"]}, "nginx_auth_locations"),
+    ("stack", {"nginx_rate_limit_locations": {"api": ["/api/"]}}, "nginx_rate_limit_locations"),
+    ("stack", {"nginx_rate_limit_burst": {"general": "lots"}}, "nginx_rate_limit_burst"),
+    ("stack", {"nginx_real_ip_from": ["10.0.0.0/33"]}, "nginx_real_ip_from"),
+    ("stack", {"nginx_real_ip_header": "X Forwarded For"}, "nginx_real_ip_header"),
+    ("stack", {"nginx_edge_aliases": ["Bad Name"]}, "nginx_edge_aliases"),
+    ("stack", {"nginx_upstream_keepalive": -1}, "nginx_upstream_keepalive"),
+    ("stack", {"stack_extra_services": {"nginx": {"image": "x:1"}}}, "stack_extra_services"),
+]
+
 
 def play_role(tmp_path, role: str, extra: dict) -> tuple[int, str]:
     variables = {**GOOD[role], **extra}

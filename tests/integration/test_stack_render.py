@@ -7,10 +7,12 @@ pg_dump timer off, so nothing outside a temporary directory is touched.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import textwrap
 
+import crossplane
 import pytest
 import yaml
 
@@ -99,3 +101,142 @@ def test_reference_spec_renders_a_valid_compose_project(spec, tmp_path):
         assert 'labels        = {job = "docker"}' in alloy
         assert "com.docker.compose.project=" + compose["name"] in alloy
         assert 'sys.env("LOKI_PASSWORD")' in alloy and "render-test-loki" not in alloy
+        for label in ("container_name", "service"):
+            assert f'target_label  = "{label}"' in alloy
+        assert "stage.json" in alloy
+        # the drop expression (RE2; this one is also valid Python re) drops health checks only
+        drop = re.compile(json.loads(re.search(r"expression\s+= (\".*\")", alloy)[1]))
+        assert drop.fullmatch('{"msg": "request", "path": "/health", "status": 200}')
+        assert drop.fullmatch('10.0.0.2 - - [t] "GET /health HTTP/1.1" 200 15')
+        assert not drop.fullmatch('{"msg": "request", "path": "/healthz-report", "status": 200}')
+        assert not drop.fullmatch('{"msg": "request", "path": "/kv/a", "status": 200}')
+
+
+def _directives(block, name):
+    return [d for d in block if d["directive"] == name]
+
+
+@pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker CLI with compose")
+def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
+    """Certbot on (no timer: this is the test machine), keepalive upstream, extra limit zone."""
+    spec = REPO / "tests/fixtures/specs/003_324743ca6c7e97a4.txt"
+    play = tmp_path / "render.yml"
+    play.write_text(PLAY)
+    project = tmp_path / "project"
+    edge = {
+        "stack_project_dir": str(project),
+        "nginx_server_name": "api.example-shop.test",
+        "nginx_upstream_keepalive": 16,
+        "nginx_edge_aliases": ["api.example-shop.test"],
+        "nginx_rate_limits": {"general": "100r/m", "api": "10r/s", "auth": "5r/m"},
+        "nginx_rate_limit_locations": {"api": ["/api/"]},
+        "nginx_real_ip_from": ["203.0.113.10/32"],
+        "certbot_enabled": True,
+        "certbot_renew_enabled": False,
+        "certbot_image": "certbot/certbot:v2.11.0",
+        "certbot_email": "ops@example-shop.test",
+        "certbot_extra_domains": ["www.example-shop.test"],
+        "certbot_ca_bundle": str(tmp_path / "ca.pem"),
+    }
+    (tmp_path / "ca.pem").write_text("not read by the render\n")
+    (tmp_path / "edge.json").write_text(json.dumps(edge))
+    proc = run(
+        [
+            "ansible-playbook",
+            "-i",
+            "localhost,",
+            str(play),
+            "-e",
+            f"spec={spec}",
+            "-e",
+            f"@{tmp_path / 'edge.json'}",
+        ]
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    check = subprocess.run(
+        ["docker", "compose", "--profile", "certbot", "config", "--format", "json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    services = json.loads(check.stdout)["services"]
+    certbot, nginx = services["certbot"], services["nginx"]
+    assert certbot["profiles"] == ["certbot"] and not certbot.get("ports")
+    assert certbot["environment"] == {"REQUESTS_CA_BUNDLE": "/etc/onebox/acme-ca.pem"}
+    assert {(v["source"], v["target"]) for v in certbot["volumes"]} == {
+        (str(project / "certbot/conf"), "/etc/letsencrypt"),
+        (str(project / "certbot/www"), "/var/www/certbot"),
+        (str(tmp_path / "ca.pem"), "/etc/onebox/acme-ca.pem"),
+    }
+    ro = {v["target"] for v in nginx["volumes"] if v.get("read_only")}
+    assert {"/etc/letsencrypt", "/var/www/certbot"} <= ro
+    assert nginx["networks"]["edge"]["aliases"] == ["api.example-shop.test"]
+    # `up` leaves the certbot service alone
+    plain = subprocess.run(
+        ["docker", "compose", "config", "--services"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "certbot" not in plain
+
+    parsed = crossplane.parse(
+        str(project / "nginx/conf.d/default.conf"), single=True, check_ctx=False, check_args=False
+    )
+    assert parsed["errors"] == []
+    top = parsed["config"][0]["parsed"]
+    zones = {
+        d["args"][1].split(":")[0].removeprefix("zone=") for d in _directives(top, "limit_req_zone")
+    }
+    assert zones == {"general", "api", "auth"}
+    (upstream,) = _directives(top, "upstream")
+    assert [d["args"] for d in upstream["block"] if d["directive"] in ("server", "keepalive")] == [
+        ["app:3000", "resolve"],
+        ["16"],
+    ]
+    http, https = _directives(top, "server")
+    acme = [
+        d
+        for d in _directives(http["block"], "location")
+        if "/.well-known/acme-challenge/" in d["args"]
+    ]
+    assert acme and _directives(acme[0]["block"], "root")[0]["args"] == ["/var/www/certbot"]
+    block = https["block"]
+    # not issued yet: the self-signed certificate until the issue step has run
+    assert _directives(block, "ssl_certificate")[0]["args"] == ["/etc/nginx/certs/fullchain.pem"]
+    assert _directives(block, "ssl_protocols")[0]["args"] == ["TLSv1.2", "TLSv1.3"]
+    assert _directives(block, "ssl_session_tickets")[0]["args"] == ["off"]
+    assert _directives(block, "ssl_prefer_server_ciphers")[0]["args"] == ["off"]
+    assert not _directives(block, "ssl_stapling")
+    headers = {d["args"][0]: d["args"] for d in _directives(block, "add_header")}
+    assert set(headers) >= {
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Permissions-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Content-Security-Policy",
+    }
+    assert all(args[-1] == "always" for args in headers.values())
+    locations = {tuple(d["args"]): d["block"] for d in _directives(block, "location")}
+    # the inheritance trap: no location adds headers of its own (it would drop the ones above)
+    assert not [loc for loc, body in locations.items() if _directives(body, "add_header")]
+    for loc, body in locations.items():
+        if loc[0] == "@rate_limited":
+            continue
+        # through the variable, which the runbooks' pin include may repoint during a switch
+        assert _directives(body, "proxy_pass")[0]["args"] == ["$app_upstream"], loc
+    sets = {d["args"][0]: d["args"][1] for d in _directives(block, "set")}
+    assert sets["$app_upstream"] == "http://onebox_app"
+    limits = {
+        loc: sorted(d["args"][0] for d in _directives(body, "limit_req"))
+        for loc, body in locations.items()
+    }
+    assert limits[("/api/auth/",)] == ["zone=auth", "zone=general"]
+    assert limits[("/auth/",)] == ["zone=auth", "zone=general"]
+    assert limits[("/api/",)] == ["zone=api", "zone=general"]
+    assert _directives(top, "set_real_ip_from")[0]["args"] == ["203.0.113.10/32"]
