@@ -17,7 +17,8 @@ COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export MOLECULE_COMPOSE_BIN := $(COMPOSE_PLUGIN)
 export MOLECULE_IMAGE_CACHE := $(CURDIR)/$(HARNESS_DIR)/imgcache
 
-# molecule scenarios run by `make test`, in order (override: make molecule SCENARIOS=base)
+# molecule scenarios run by `make test` (override: make molecule SCENARIOS=base); MOLECULE_JOBS
+# (default 2) of them at a time, see tests/harness/molecule_all.sh
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 STAGE := tests/harness/stage.sh
 
@@ -53,8 +54,8 @@ lint: venv collections ## ruff, yamllint, ansible-lint (profile production)
 unit: venv collections ## pytest: parser unit tests, collection build and role argument checks
 	@$(STAGE) pytest pytest -q tests
 
-molecule: setup images ## every molecule scenario (converge, idempotence, check, verify)
-	@for s in $(SCENARIOS); do $(STAGE) "molecule $$s" tests/harness/scenario.sh "$$s" || exit 1; done
+molecule: setup images ## every molecule scenario (converge, idempotence, check, verify), MOLECULE_JOBS at a time
+	@tests/harness/molecule_all.sh $(SCENARIOS)
 
 scenario: setup images ## one scenario: make scenario S=base
 	@$(STAGE) "molecule $(S)" tests/harness/scenario.sh "$(S)"
