@@ -412,6 +412,11 @@ def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
     before = data_snapshot(host)
     assert "backup-4=redis-4" in before[0] and "backup-4|pg-4" in before[1]
     https(host, "/kv/probe-write", "-X POST --data-binary at-backup")
+    # two earlier archives: one past the spec's 7-day retention, one inside it
+    backups = "/var/backups/onebox/escalating-reminders"
+    expired, kept = (f"{backups}/escalating-reminders-1999010{d}T000000Z.tar" for d in (1, 2))
+    sh(host, f"mkdir -p {backups} && touch -d '8 days ago' {expired}")
+    sh(host, f"touch -d '6 days ago' {kept}")
     proc = runbook("backup", "-e", f"backup_fetch_dir={tmp_path}")
     assert proc.returncode == 0, proc.output[-6000:]
     fetched = list(tmp_path.glob("escalating-reminders-*.tar"))
@@ -422,8 +427,10 @@ def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
     assert {"./postgres.dump", "./redis.rdb", "./files.tar.gz", "./manifest.json"} <= set(
         listing.stdout.split()
     )
-    on_host = sh(host, "ls /var/backups/onebox/escalating-reminders").split()
+    on_host = sh(host, f"ls {backups}").split()
     assert fetched[0].name in on_host
+    assert Path(kept).name in on_host and Path(expired).name not in on_host
+    assert "1 older than 7 days removed" in proc.output
     assert host.file(f"/var/backups/onebox/escalating-reminders/{fetched[0].name}").mode == 0o600
 
     sh(host, f"{COMPOSE} down --volumes")
