@@ -76,10 +76,16 @@ def get(host, url, *extra, netns=None):
     return int(lines[0].split()[1]), headers, body
 
 
-def journal(host):
-    """Output of the renewal unit's last run."""
+def journal(host, expect=None):
+    """Output of the renewal unit's last run; with expect, waits (up to 10 s) for journald to
+    have written that text: a unit's last lines can reach the journal after the unit ended."""
     inv = sh(host, f"systemctl show -p InvocationID --value {UNIT}.service").strip()
-    return sh(host, f"journalctl -q -o cat _SYSTEMD_INVOCATION_ID={inv}")
+    for _ in range(50):
+        log = sh(host, f"journalctl -q -o cat _SYSTEMD_INVOCATION_ID={inv}")
+        if expect is None or expect in log:
+            break
+        time.sleep(0.2)
+    return log
 
 
 def pebble_root(host):
@@ -228,7 +234,7 @@ def test_forced_renewal_through_the_timer_service_changes_the_serial_with_no_fai
     assert set(codes) == {"200"}, f"failed probes: {[c for c in codes if c != '200']}"
     assert served_cert(host, "-serial") != serial
     assert "Pebble Intermediate CA" in served_cert(host, "-issuer")
-    log = journal(host)
+    log = journal(host, expect="Nginx checked and reloaded")
     assert "Nginx checked and reloaded" in log
     assert not host.file(f"{PROJECT}/certbot/conf/onebox-renewed").exists
 
@@ -425,7 +431,7 @@ def test_failed_renewal_fails_the_unit_and_is_in_the_journal(host):
     try:
         assert host.run(f"systemctl start {UNIT}.service").rc != 0
         assert host.run(f"systemctl is-failed {UNIT}.service").stdout.strip() == "failed"
-        log = journal(host)
+        log = journal(host, expect="certbot renew failed")
         assert "certbot renew failed" in log
         assert "reloaded" not in log
     finally:
