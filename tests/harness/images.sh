@@ -61,6 +61,18 @@ build_standin() { # name
   return 0
 }
 
+# Releases of the demo app for the runbook tests (deploy, rollback): the same recipe built
+# with another APP_VERSION, and a broken release whose /health fails. Not tagged :latest.
+build_release() { # tag version recipe-dir
+  tag=$1 version=$2 rdir=$3
+  h=$(recipe_hash "$rdir" "$version $(docker image inspect -f '{{.Id}}' local/demo-app:latest)")
+  [ "$(current_hash "$tag")" = "$h" ] && return 0
+  echo "images.sh: building $tag"
+  docker build -q --label "onebox.recipe=$h" --build-arg "APP_VERSION=$version" --build-arg "VERSION=$version" -t "$tag" "$rdir" \
+    >"$work/logs/build-$(echo "$tag" | tr '/:' '__').log" 2>&1 ||
+    { tail -30 "$work/logs/build-$(echo "$tag" | tr '/:' '__').log" >&2; exit 1; }
+}
+
 # Archives of images for the engines inside test targets (no registry to pull from):
 # .harness/imgcache/NAME.tar, rewritten only when one of its images changed.
 save_archive() { # name image...
@@ -88,4 +100,10 @@ done
 [ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 postgres:16 local/demo-app:1.0.0 \
   certbot/certbot:v2.11.0 local/pebble:latest
 [ $# -eq 0 ] && save_archive edge nginx:1.27 local/demo-app:1.0.0 certbot/certbot:v2.11.0 local/pebble:latest
+if [ $# -eq 0 ]; then
+  build_release local/demo-app:1.1.0 1.1.0 "$dir/demo-app"
+  build_release local/demo-app:1.2.0-broken 1.2.0-broken "$dir/demo-app-broken"
+  save_archive demo-app-1.1.0 local/demo-app:1.1.0
+  save_archive demo-app-1.2.0-broken local/demo-app:1.2.0-broken
+fi
 docker images --filter 'reference=local/*' --format 'images.sh: {{.Repository}}:{{.Tag}} {{.Size}}'

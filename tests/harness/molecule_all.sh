@@ -8,9 +8,9 @@ set -u
 work=${HARNESS_DIR:-.harness}
 jobs=${MOLECULE_JOBS:-2}
 mkdir -p "$work/logs"
-# known long poles first, then the rest in the order given
+# known long poles first (longest first), then the rest in the order given
 order=""
-for s in full_stack runbooks harden edge; do
+for s in runbooks full_stack harden edge; do
   case " $* " in *" $s "*) order="$order $s" ;; esac
 done
 for s in "$@"; do

@@ -228,7 +228,10 @@ def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
     for loc, body in locations.items():
         if loc[0] == "@rate_limited":
             continue
-        assert _directives(body, "proxy_pass")[0]["args"] == ["http://onebox_app"], loc
+        # through the variable, which the runbooks' pin include may repoint during a switch
+        assert _directives(body, "proxy_pass")[0]["args"] == ["$app_upstream"], loc
+    sets = {d["args"][0]: d["args"][1] for d in _directives(block, "set")}
+    assert sets["$app_upstream"] == "http://onebox_app"
     limits = {
         loc: sorted(d["args"][0] for d in _directives(body, "limit_req"))
         for loc, body in locations.items()

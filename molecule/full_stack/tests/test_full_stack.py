@@ -116,7 +116,8 @@ def ids(host, site: Site, svc: str = "") -> list[str]:
 def redis_cli(host, site: Site, args: str) -> str:
     return sh(
         host,
-        f"{site.compose} exec -T redis sh -c 'REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli {args}'",
+        f"{site.compose} exec -T redis sh -c "
+        f"'REDISCLI_AUTH=\"$(cat $REDIS_PASSWORD_FILE)\" redis-cli {args}'",
     )
 
 

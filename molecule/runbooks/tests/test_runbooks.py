@@ -1,0 +1,508 @@
+"""The runbooks (playbooks/*.yml) driven against the converged stack, in the order an operator
+would meet them: deploy a good release and a broken one, roll back, rotate secrets, back up and
+restore, renew certificates and check the status. Each runbook runs from the controller with
+ansible-playbook against a copy of the scenario's inventory whose vault is really encrypted.
+
+While a runbook switches containers, a bounded probe loop inside the target (files/probe.sh:
+about 10 requests a second through Nginx on 127.0.0.1, GET and POST, Redis and PostgreSQL paths)
+records every answer; the tests require that every one of them was a 2xx. Like any HTTP/2 client,
+the probe sends a request again when Nginx closed its connection with GOAWAY before processing it
+(at a reload; see files/probe.sh and docs/runbooks/deploy.md); nothing else is retried.
+
+The tests run in file order and build on each other (the release deployed by one is the one the
+next starts from), like the steps of an operator's night; each takes the ``host`` fixture, so
+testinfra keeps that order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yaml
+
+SCENARIO = Path(__file__).resolve().parents[1]
+REPO = SCENARIO.parents[1]
+PROJECT = "/opt/escalating-reminders"
+COMPOSE = f"docker compose --project-directory {PROJECT}"
+CACHE = Path(os.environ.get("MOLECULE_IMAGE_CACHE", REPO / ".harness" / "imgcache"))
+SPEC = REPO / "tests/fixtures/specs/001_36153ecda6a937a2.txt"
+RECAP = re.compile(
+    r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M
+)
+VAULT_PASSWORD = "test-only-vault-password"  # protects test values only
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def sh(host, cmd: str) -> str:
+    result = host.run(cmd)
+    assert result.rc == 0, f"{cmd}: rc={result.rc}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def https(host, path: str, *extra: str) -> str:
+    return sh(host, f"curl -sk --max-time 10 {' '.join(extra)} https://127.0.0.1{path}")
+
+
+def version(host) -> str:
+    return json.loads(https(host, "/"))["version"]
+
+
+def containers(host, svc: str) -> list[dict]:
+    ids = sh(host, f"{COMPOSE} ps -q {svc}").split()
+    if not ids:
+        return []
+    out = sh(
+        host,
+        "docker inspect --format "
+        "'{{.Config.Image}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "
+        + " ".join(ids),
+    )
+    return [
+        dict(zip(("image", "status", "health"), line.split(), strict=False))
+        for line in out.splitlines()
+    ]
+
+
+def release(host, name: str) -> dict:
+    return json.loads(sh(host, f"cat {PROJECT}/releases/{name}.json"))
+
+
+def recap(output: str) -> dict[str, int]:
+    rows = [r for r in RECAP.findall(output) if r[0] != "localhost"]
+    assert len(rows) == 1, output[-3000:]
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, rows[0][1:]), strict=True))
+
+
+@pytest.fixture(scope="module")
+def inventory(tmp_path_factory):
+    """A copy of the scenario's inventory with the vault encrypted (as an operator keeps it) and a
+    vault password file; hosts.yml reaches the molecule instance through the Docker connection."""
+    root = tmp_path_factory.mktemp("inventory")
+    shutil.copytree(SCENARIO / "inventory", root, dirs_exist_ok=True)
+    (root / "hosts.yml").write_text(
+        yaml.safe_dump(
+            {
+                "onebox": {
+                    "hosts": {
+                        "onebox-runbooks": {
+                            "ansible_connection": "community.docker.docker",
+                            "ansible_python_interpreter": "/usr/bin/python3",
+                            # the connection is root already: no sudo round trip per task
+                            "ansible_become": False,
+                        }
+                    }
+                }
+            }
+        )
+    )
+    password = root / "vault-password"
+    password.write_text(VAULT_PASSWORD + "\n")
+    vault = root / "group_vars/onebox/vault.yml"
+    enc = ansible("ansible-vault", "encrypt", "--vault-password-file", str(password), str(vault))
+    assert enc.returncode == 0, enc.stderr
+    assert vault.read_text().startswith("$ANSIBLE_VAULT;1.1;AES256")
+    return root
+
+
+def ansible(tool: str, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "ANSIBLE_FORCE_COLOR": "0",
+        "NO_COLOR": "1",
+        "ONEBOX_TEST_SPEC": str(SPEC),
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).parent / tool), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def runbook(inventory):
+    def run(name: str, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+        proc = ansible(
+            "ansible-playbook",
+            "-i",
+            str(inventory / "hosts.yml"),
+            "--vault-password-file",
+            str(inventory / "vault-password"),
+            f"playbooks/{name}.yml",
+            *extra,
+            timeout=timeout,
+        )
+        proc.output = proc.stdout + proc.stderr  # type: ignore[attr-defined]
+        return proc
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def seeded(host):
+    """Known keys in Redis and rows in PostgreSQL, written through the app (the probe reads
+    them)."""
+    https(host, "/kv/probe-key", "-X POST --data-binary probe-redis")
+    https(host, "/db/probe-key", "-X POST --data-binary probe-pg")
+    assert json.loads(https(host, "/kv/probe-key"))["value"] == "probe-redis"
+    assert json.loads(https(host, "/db/probe-key"))["value"] == "probe-pg"
+
+
+@contextmanager
+def probe(host, max_requests: int = 6000):
+    """Run files/probe.sh in the target for the duration of the block; yields a list that holds
+    the probe's lines once the block is left."""
+    probe_file = (SCENARIO / "files/probe.sh").read_text()
+    sh(host, "rm -f /tmp/probe.out /tmp/probe.stop")
+    sh(host, f"cat > /tmp/probe.sh <<'EOF'\n{probe_file}EOF\nchmod 0644 /tmp/probe.sh")
+    # a transient systemd unit: a background process of the test's own command would end with it
+    sh(
+        host,
+        "systemd-run --quiet --collect --unit onebox-probe /bin/sh "
+        f"/tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests}",
+    )
+    lines: list[str] = []
+    try:
+        yield lines
+    finally:
+        sh(host, "touch /tmp/probe.stop")
+        for _ in range(60):
+            if host.run("tail -n 1 /tmp/probe.out").stdout.strip() == "done":
+                break
+            time.sleep(0.5)
+        lines.extend(sh(host, "cat /tmp/probe.out").splitlines())
+
+
+def assert_no_failed_request(lines: list[str], minimum: int = 20) -> None:
+    assert lines and lines[-1] == "done", f"the probe did not finish: {lines[-5:]}"
+    answers = [line.split() for line in lines[:-1]]
+    assert len(answers) >= minimum, f"the probe sent only {len(answers)} requests"
+    failed = [a for a in answers if not a[1].startswith("2")]
+    assert not failed, f"{len(failed)} of {len(answers)} requests failed: {failed[:20]}"
+    # requests Nginx refused unprocessed at a reload (HTTP/2 GOAWAY) and the probe sent again
+    retried = [a for a in answers if "goaway-retried" in a]
+    print(f"probe: {len(answers)} requests, all 2xx; {len(retried)} sent again after a GOAWAY")
+
+
+# --- deploy and rollback ------------------------------------------------------------------
+
+
+def test_the_stack_starts_on_the_inventorys_release(host, seeded):
+    assert version(host) == "1.0.0"
+    assert host.file(f"{PROJECT}/releases/current.json").exists is False
+
+
+def test_deploy_a_good_release_under_load(host, runbook, seeded):
+    with probe(host) as lines:
+        proc = runbook(
+            "deploy",
+            "-e",
+            "image=local/demo-app:1.1.0",
+            "-e",
+            f"archive={CACHE}/demo-app-1.1.0.tar",
+        )
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert_no_failed_request(lines)
+    assert version(host) == "1.1.0"
+    for svc, count in (("app", 1), ("worker", 2), ("scheduler", 1)):
+        running = containers(host, svc)
+        assert [c["image"] for c in running] == ["local/demo-app:1.1.0"] * count, (svc, running)
+        assert all(c["status"] == "running" for c in running), (svc, running)
+    assert release(host, "current")["image"] == "local/demo-app:1.1.0"
+    assert release(host, "previous")["image"] == "local/demo-app:1.0.0"
+    # the switch is over: no pin left, Nginx follows Docker's DNS again
+    assert sh(host, f"ls -A {PROJECT}/nginx/conf.d/pin").strip() == ""
+
+
+def test_deploying_the_running_release_again_changes_nothing(host, runbook):
+    proc = runbook("deploy", "-e", "tag=1.1.0")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert recap(proc.output)["changed"] == 0, proc.output[-6000:]
+
+
+def test_a_broken_release_leaves_the_good_one_serving(host, runbook, seeded):
+    with probe(host) as lines:
+        proc = runbook(
+            "deploy",
+            "-e",
+            "image=local/demo-app:1.2.0-broken",
+            "-e",
+            f"archive={CACHE}/demo-app-1.2.0-broken.tar",
+            "-e",
+            "rollout_health_timeout=30",
+        )
+    assert proc.returncode != 0, proc.output[-6000:]
+    assert_no_failed_request(lines)
+    # the run says why, with the new container's last log lines (the demo app's JSON log)
+    assert "did not become healthy" in proc.output
+    # (a JSON log line; quoted as it is or escaped, depending on how the callback prints it)
+    assert re.search(r'\\?"version\\?": \\?"1\.2\.0-broken', proc.output), proc.output[-6000:]
+    assert "last health checks" in proc.output
+    assert version(host) == "1.1.0"
+    assert [c["image"] for c in containers(host, "app")] == ["local/demo-app:1.1.0"]
+    assert all(c["image"] == "local/demo-app:1.1.0" for c in containers(host, "worker"))
+    assert "1.2.0-broken" not in sh(host, "docker ps -a --format '{{.Image}}'")
+    assert "local/demo-app:1.1.0" in sh(host, f"{COMPOSE} config --images")
+    assert release(host, "current")["image"] == "local/demo-app:1.1.0"
+    assert sh(host, f"ls -A {PROJECT}/nginx/conf.d/pin").strip() == ""
+
+
+# --- rotate_secrets ------------------------------------------------------------------------
+
+
+def vault_data(inventory) -> dict:
+    proc = ansible(
+        "ansible-vault",
+        "view",
+        "--vault-password-file",
+        str(inventory / "vault-password"),
+        str(inventory / "group_vars/onebox/vault.yml"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    return yaml.safe_load(proc.stdout)
+
+
+def app_env(host) -> dict[str, str]:
+    out = sh(host, f"{COMPOSE} exec -T app env")
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def data_snapshot(host) -> tuple[list[str], str]:
+    """Every Redis key with its value (but the probe's own write), and every row of the demo
+    table."""
+    redis = sh(
+        host,
+        f'{COMPOSE} exec -T redis sh -c \'export REDISCLI_AUTH="$(cat "$REDIS_PASSWORD_FILE")"; '
+        'for k in $(redis-cli --scan | sort); do echo "$k=$(redis-cli get "$k")"; done\'',
+    )
+    rows = sh(
+        host,
+        f'{COMPOSE} exec -T postgres psql -U app -d app -tAc "select k, v from demo_kv order by k"',
+    )
+    return [kv for kv in redis.splitlines() if not kv.startswith("probe-write=")], rows
+
+
+def test_rotate_a_signing_key_keeps_the_previous_one_for_the_window(
+    host, runbook, inventory, seeded
+):
+    before = vault_data(inventory)["vault_app_secret_values"]["JWT_SECRET"]
+    with probe(host) as lines:
+        proc = runbook("rotate_secrets", "-e", "secret=JWT_SECRET")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert_no_failed_request(lines)
+    vault = vault_data(inventory)
+    new = vault["vault_app_secret_values"]["JWT_SECRET"]
+    assert re.fullmatch(r"[0-9a-f]{64}", new) and new != before
+    assert vault["vault_app_secret_values"]["JWT_SECRET_PREVIOUS"] == before
+    assert "JWT_SECRET" in vault["vault_secret_rotations"]
+    env = app_env(host)
+    assert env["JWT_SECRET"] == new and env["JWT_SECRET_PREVIOUS"] == before
+    # no secret in the run's output
+    assert new not in proc.output and before not in proc.output
+    # a second rotation inside the window is refused: it would drop a key still in use
+    again = runbook("rotate_secrets", "-e", "secret=JWT_SECRET")
+    assert again.returncode != 0 and "overlap window" in again.output, again.output[-3000:]
+
+
+def test_rotate_all_after_the_window_without_a_failed_request(host, runbook, inventory, seeded):
+    """secret=all after the overlap window: the spec's hex32 secrets (the previous JWT_SECRET
+    retired, the current one kept as JWT_SECRET_PREVIOUS), the Redis password (two passwords in
+    the ACL during the switch) and the PostgreSQL password (through a temporary login role)."""
+    old = vault_data(inventory)
+    old_app = old["vault_app_secret_values"]
+    data_before = data_snapshot(host)
+    with probe(host) as lines:
+        proc = runbook("rotate_secrets", "-e", "secret=all", "-e", "rotate_secrets_overlap_hours=0")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert_no_failed_request(lines, minimum=40)
+    new = vault_data(inventory)
+    new_app = new["vault_app_secret_values"]
+    for key in ("vault_redis_password", "vault_postgres_password"):
+        assert new[key] != old[key] and re.fullmatch(r"[0-9a-f]{64}", new[key]), key
+    for name in ("JWT_SECRET", "JWT_REFRESH_SECRET", "ENCRYPTION_KEY"):
+        assert new_app[name] != old_app[name] and re.fullmatch(r"[0-9a-f]{64}", new_app[name])
+        # the value the app used until now verifies for the window; the one before is retired
+        assert new_app[f"{name}_PREVIOUS"] == old_app[name], name
+    assert old_app["JWT_SECRET_PREVIOUS"] not in (new_app.values())
+    assert new_app["SENDGRID_API_KEY"] == old_app["SENDGRID_API_KEY"]  # not generated: untouched
+    env = app_env(host)
+    assert env["JWT_SECRET"] == new_app["JWT_SECRET"]
+    assert env["JWT_SECRET_PREVIOUS"] == old_app["JWT_SECRET"]
+    assert data_snapshot(host) == data_before
+    # the old credentials are refused, the new ones accepted
+    old_redis = host.run(
+        f"printf %s {old['vault_redis_password']} | {COMPOSE} exec -T redis sh -c "
+        "'REDISCLI_AUTH=\"$(cat)\" redis-cli ping'"
+    )
+    assert "WRONGPASS" in old_redis.stdout + old_redis.stderr and "PONG" not in old_redis.stdout
+    connect = (
+        f"{COMPOSE} exec -T app python3 -c 'import sys, psycopg2; psycopg2.connect("
+        'host="postgres", user="app", dbname="app", password=sys.stdin.read(), connect_timeout=5)\''
+    )
+    old_pg = host.run(f"printf %s {old['vault_postgres_password']} | {connect}")
+    assert old_pg.rc != 0 and "password authentication failed" in old_pg.stderr
+    assert host.run(f"printf %s {new['vault_postgres_password']} | {connect}").rc == 0
+    # the temporary login role is gone, and the password files hold the new values
+    roles = sh(
+        host, f"{COMPOSE} exec -T postgres psql -U app -d app -tAc 'select rolname from pg_roles'"
+    )
+    assert "app_rotating" not in roles.split()
+    assert sh(host, f"cat {PROJECT}/redis/secret/password") == new["vault_redis_password"]
+    assert sh(host, f"cat {PROJECT}/postgres/secret/password") == new["vault_postgres_password"]
+
+
+def test_a_converge_keeps_the_deployed_release_and_the_rotated_secrets(host, inventory):
+    """site.yml's stack play after deploy.yml and rotate_secrets.yml: nothing to change (no
+    recreate of Redis or PostgreSQL, the app stays on the deployed release)."""
+    proc = ansible(
+        "ansible-playbook",
+        "-i",
+        str(inventory / "hosts.yml"),
+        "--vault-password-file",
+        str(inventory / "vault-password"),
+        "--tags",
+        "stack",
+        str(SCENARIO / "converge.yml"),
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert recap(out)["changed"] == 0, out[-6000:]
+    assert "local/demo-app:1.1.0" in sh(host, f"{COMPOSE} config --images")
+    assert version(host) == "1.1.0"
+
+
+def test_rollback_returns_to_the_previous_release_under_load(host, runbook, seeded):
+    with probe(host) as lines:
+        proc = runbook("rollback")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert_no_failed_request(lines)
+    assert version(host) == "1.0.0"
+    assert [c["image"] for c in containers(host, "app")] == ["local/demo-app:1.0.0"]
+    assert release(host, "current")["image"] == "local/demo-app:1.0.0"
+    assert release(host, "previous")["image"] == "local/demo-app:1.1.0"
+    history = sh(host, f"cat {PROJECT}/releases/history.log").splitlines()
+    assert [line.split(" ", 1)[1] for line in history] == [
+        "deploy local/demo-app:1.0.0 -> local/demo-app:1.1.0",
+        "rollback local/demo-app:1.1.0 -> local/demo-app:1.0.0",
+    ]
+
+
+# --- backup and restore ------------------------------------------------------------------
+
+
+def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
+    for i in range(5):
+        https(host, f"/kv/backup-{i}", f"-X POST --data-binary redis-{i}")
+        https(host, f"/db/backup-{i}", f"-X POST --data-binary pg-{i}")
+    before = data_snapshot(host)
+    assert "backup-4=redis-4" in before[0] and "backup-4|pg-4" in before[1]
+    https(host, "/kv/probe-write", "-X POST --data-binary at-backup")
+    # two earlier archives: one past the spec's 7-day retention, one inside it
+    backups = "/var/backups/onebox/escalating-reminders"
+    expired, kept = (f"{backups}/escalating-reminders-1999010{d}T000000Z.tar" for d in (1, 2))
+    sh(host, f"mkdir -p {backups} && touch -d '8 days ago' {expired}")
+    sh(host, f"touch -d '6 days ago' {kept}")
+    proc = runbook("backup", "-e", f"backup_fetch_dir={tmp_path}")
+    assert proc.returncode == 0, proc.output[-6000:]
+    fetched = list(tmp_path.glob("escalating-reminders-*.tar"))
+    assert len(fetched) == 1 and fetched[0].stat().st_mode & 0o077 == 0
+    listing = subprocess.run(
+        ["tar", "-tf", str(fetched[0])], capture_output=True, text=True, check=True
+    )
+    assert {"./postgres.dump", "./redis.rdb", "./files.tar.gz", "./manifest.json"} <= set(
+        listing.stdout.split()
+    )
+    on_host = sh(host, f"ls {backups}").split()
+    assert fetched[0].name in on_host
+    assert Path(kept).name in on_host and Path(expired).name not in on_host
+    assert "1 older than 7 days removed" in proc.output
+    assert host.file(f"/var/backups/onebox/escalating-reminders/{fetched[0].name}").mode == 0o600
+
+    sh(host, f"{COMPOSE} down --volumes")
+    assert "escalating-reminders_postgres-data" not in sh(host, "docker volume ls -q")
+
+    proc = runbook("restore", "-e", f"archive={fetched[0].name}")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert data_snapshot(host) == before
+    assert json.loads(https(host, "/health")) == {"status": "ok"}
+
+
+# --- renew_certs and status ----------------------------------------------------------------
+
+
+def served_certificate_end(host) -> str:
+    return sh(
+        host,
+        "echo | openssl s_client -connect 127.0.0.1:443 2>/dev/null | openssl x509 -noout -enddate",
+    ).strip()
+
+
+def test_renew_certs_reports_and_forces_a_new_self_signed_certificate(host, runbook):
+    dry = runbook("renew_certs", "-e", "mode=dry-run")
+    assert dry.returncode == 0, dry.output[-4000:]
+    assert re.search(r"nginx/certs/fullchain.pem\s+\d+ days left", dry.output), dry.output[-4000:]
+    served = served_certificate_end(host)
+    forced = runbook("renew_certs", "-e", "mode=force", "-e", "nginx_selfsigned_days=90")
+    assert forced.returncode == 0, forced.output[-4000:]
+    assert re.search(r"nginx/certs/fullchain.pem\s+(89|90) days left", forced.output)
+    assert served_certificate_end(host) != served  # Nginx serves the new one
+
+
+STATUS_ENV = [
+    "-e",
+    '{"status_ignore": ["disk", "memory", "updates"]}',
+]  # the CI machine's, not the box's
+
+
+def test_status_is_zero_when_healthy_and_reports_every_check(host, runbook):
+    proc = runbook("status", *STATUS_ENV)
+    assert proc.returncode == 0, proc.output[-4000:]
+    for check in (
+        "services",
+        "health",
+        "certificates",
+        "disk",
+        "memory",
+        "updates",
+        "backup",
+        "firewall",
+    ):
+        assert re.search(rf"(OK|ATTENTION|IGNORED)\s+{check}\s", proc.output), check
+    assert re.search(r"OK\s+services\s+7 of 7 containers running", proc.output)
+    assert re.search(r"OK\s+backup\s+newest escalating-reminders-", proc.output)
+
+
+def test_status_is_non_zero_when_a_service_is_down(host, runbook):
+    sh(host, f"{COMPOSE} stop worker")
+    try:
+        proc = runbook("status", *STATUS_ENV)
+    finally:
+        sh(host, f"{COMPOSE} start worker")
+    assert proc.returncode != 0
+    assert re.search(r"ATTENTION\s+services\s+.*worker", proc.output), proc.output[-4000:]
+    assert "Needs attention: services" in proc.output
+
+
+def test_status_is_non_zero_when_the_firewall_is_off(host, runbook):
+    sh(host, "ufw disable")
+    try:
+        proc = runbook("status", *STATUS_ENV)
+    finally:
+        sh(host, "ufw --force enable")
+    assert proc.returncode != 0
+    assert re.search(r"ATTENTION\s+firewall\s+Status: inactive", proc.output), proc.output[-4000:]
