@@ -36,6 +36,14 @@ def test_admin_keys_installed_exclusively(host):
     assert [line for line in keys.content_string.splitlines() if line] == KEYS
 
 
+def test_admin_home_is_private(host):
+    assert host.file("/home/ops").mode == 0o750
+    # another user can neither list nor read it; the admin can
+    assert host.run("runuser -u nobody -- ls /home/ops").rc != 0
+    assert host.run("runuser -u nobody -- cat /home/ops/.profile").rc != 0
+    assert host.run("runuser -u ops -- ls /home/ops/.ssh").rc == 0
+
+
 def test_sudoers_drop_in_is_valid(host):
     assert host.run("visudo -c").rc == 0
 

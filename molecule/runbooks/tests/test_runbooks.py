@@ -442,6 +442,49 @@ def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
     assert json.loads(https(host, "/health")) == {"status": "ok"}
 
 
+def test_restore_onto_a_fresh_host_from_the_controllers_copy(host, inventory, runbook, tmp_path):
+    """The box as a fresh one: no project directory, no volumes, no archives; site.yml's stack
+    play makes an empty project again, then restore.yml uploads the controller's copy of the
+    archive (archive_from). The data and the served certificate are the backup's."""
+    backup = runbook("backup", "-e", f"backup_fetch_dir={tmp_path}")
+    assert backup.returncode == 0, backup.output[-6000:]
+    (fetched,) = tmp_path.glob("escalating-reminders-*.tar")
+    before = data_snapshot(host)
+    certificate = served_certificate_end(host), served_cert_fingerprint(host)
+
+    sh(host, f"{COMPOSE} down --volumes")
+    sh(host, f"rm -rf {PROJECT} /var/backups/onebox/escalating-reminders")
+    proc = ansible(
+        "ansible-playbook",
+        "-i",
+        str(inventory / "hosts.yml"),
+        "--vault-password-file",
+        str(inventory / "vault-password"),
+        "--tags",
+        "stack",
+        str(SCENARIO / "converge.yml"),
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+    # an empty project: no keys in Redis, no table in PostgreSQL yet
+    keys = sh(
+        host,
+        f'{COMPOSE} exec -T redis sh -c \'REDISCLI_AUTH="$(cat "$REDIS_PASSWORD_FILE")" '
+        "redis-cli dbsize'",
+    )
+    assert keys.strip() == "0"
+    tables = f"{COMPOSE} exec -T postgres psql -U app -d app -tAc"
+    count = sh(host, f"{tables} \"select count(*) from pg_tables where tablename = 'demo_kv'\"")
+    assert count.strip() == "0"
+    assert served_cert_fingerprint(host) != certificate[1]  # a new self-signed one
+
+    proc = runbook("restore", "-e", f"archive_from={fetched}")
+    assert proc.returncode == 0, proc.output[-6000:]
+    assert data_snapshot(host) == before
+    assert (served_certificate_end(host), served_cert_fingerprint(host)) == certificate
+    assert json.loads(https(host, "/health")) == {"status": "ok"}
+    assert host.file(f"/var/backups/onebox/escalating-reminders/{fetched.name}").mode == 0o600
+
+
 # --- renew_certs and status ----------------------------------------------------------------
 
 
@@ -449,6 +492,14 @@ def served_certificate_end(host) -> str:
     return sh(
         host,
         "echo | openssl s_client -connect 127.0.0.1:443 2>/dev/null | openssl x509 -noout -enddate",
+    ).strip()
+
+
+def served_cert_fingerprint(host) -> str:
+    return sh(
+        host,
+        "echo | openssl s_client -connect 127.0.0.1:443 2>/dev/null "
+        "| openssl x509 -noout -fingerprint -sha256",
     ).strip()
 
 
