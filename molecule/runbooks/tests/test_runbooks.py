@@ -405,7 +405,13 @@ def test_rollback_returns_to_the_previous_release_under_load(host, runbook, seed
 # --- backup and restore ------------------------------------------------------------------
 
 
-def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
+@pytest.fixture(scope="module")
+def fetched_backups(tmp_path_factory):
+    """The controller's directory of fetched backups (backup.yml's backup_fetch_dir)."""
+    return tmp_path_factory.mktemp("backups")
+
+
+def test_backup_then_restore_after_losing_the_volumes(host, runbook, fetched_backups):
     for i in range(5):
         https(host, f"/kv/backup-{i}", f"-X POST --data-binary redis-{i}")
         https(host, f"/db/backup-{i}", f"-X POST --data-binary pg-{i}")
@@ -417,9 +423,9 @@ def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
     expired, kept = (f"{backups}/escalating-reminders-1999010{d}T000000Z.tar" for d in (1, 2))
     sh(host, f"mkdir -p {backups} && touch -d '8 days ago' {expired}")
     sh(host, f"touch -d '6 days ago' {kept}")
-    proc = runbook("backup", "-e", f"backup_fetch_dir={tmp_path}")
+    proc = runbook("backup", "-e", f"backup_fetch_dir={fetched_backups}")
     assert proc.returncode == 0, proc.output[-6000:]
-    fetched = list(tmp_path.glob("escalating-reminders-*.tar"))
+    fetched = list(fetched_backups.glob("escalating-reminders-*.tar"))
     assert len(fetched) == 1 and fetched[0].stat().st_mode & 0o077 == 0
     listing = subprocess.run(
         ["tar", "-tf", str(fetched[0])], capture_output=True, text=True, check=True
@@ -442,13 +448,14 @@ def test_backup_then_restore_after_losing_the_volumes(host, runbook, tmp_path):
     assert json.loads(https(host, "/health")) == {"status": "ok"}
 
 
-def test_restore_onto_a_fresh_host_from_the_controllers_copy(host, inventory, runbook, tmp_path):
+def test_restore_onto_a_fresh_host_from_the_controllers_copy(
+    host, inventory, runbook, fetched_backups
+):
     """The box as a fresh one: no project directory, no volumes, no archives; site.yml's stack
     play makes an empty project again, then restore.yml uploads the controller's copy of the
-    archive (archive_from). The data and the served certificate are the backup's."""
-    backup = runbook("backup", "-e", f"backup_fetch_dir={tmp_path}")
-    assert backup.returncode == 0, backup.output[-6000:]
-    (fetched,) = tmp_path.glob("escalating-reminders-*.tar")
+    archive the previous test fetched (archive_from). The data (restored from that archive by
+    the previous test) and the served certificate are the backup's again."""
+    (fetched,) = fetched_backups.glob("escalating-reminders-*.tar")
     before = data_snapshot(host)
     certificate = served_certificate_end(host), served_cert_fingerprint(host)
 
