@@ -134,6 +134,21 @@ def ansible(tool: str, *args: str, timeout: int = 900) -> subprocess.CompletedPr
     )
 
 
+def converge_stack(inventory) -> subprocess.CompletedProcess[str]:
+    """site.yml's stack play (the scenario's converge.yml, --tags stack) with the inventory
+    copy and its vault."""
+    return ansible(
+        "ansible-playbook",
+        "-i",
+        str(inventory / "hosts.yml"),
+        "--vault-password-file",
+        str(inventory / "vault-password"),
+        "--tags",
+        "stack",
+        str(SCENARIO / "converge.yml"),
+    )
+
+
 @pytest.fixture(scope="module")
 def runbook(inventory):
     def run(name: str, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
@@ -369,16 +384,7 @@ def test_rotate_all_after_the_window_without_a_failed_request(host, runbook, inv
 def test_a_converge_keeps_the_deployed_release_and_the_rotated_secrets(host, inventory):
     """site.yml's stack play after deploy.yml and rotate_secrets.yml: nothing to change (no
     recreate of Redis or PostgreSQL, the app stays on the deployed release)."""
-    proc = ansible(
-        "ansible-playbook",
-        "-i",
-        str(inventory / "hosts.yml"),
-        "--vault-password-file",
-        str(inventory / "vault-password"),
-        "--tags",
-        "stack",
-        str(SCENARIO / "converge.yml"),
-    )
+    proc = converge_stack(inventory)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
     assert recap(out)["changed"] == 0, out[-6000:]
@@ -461,16 +467,7 @@ def test_restore_onto_a_fresh_host_from_the_controllers_copy(
 
     sh(host, f"{COMPOSE} down --volumes")
     sh(host, f"rm -rf {PROJECT} /var/backups/onebox/escalating-reminders")
-    proc = ansible(
-        "ansible-playbook",
-        "-i",
-        str(inventory / "hosts.yml"),
-        "--vault-password-file",
-        str(inventory / "vault-password"),
-        "--tags",
-        "stack",
-        str(SCENARIO / "converge.yml"),
-    )
+    proc = converge_stack(inventory)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
     # an empty project: no keys in Redis, no table in PostgreSQL yet
     keys = sh(
