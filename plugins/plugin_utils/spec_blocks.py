@@ -14,9 +14,13 @@ heading it sits under and its 1-based line in the (repaired) document:
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
+
+import yaml
 
 import ftfy
 import ftfy.badness
@@ -87,6 +91,95 @@ class Code:
 
 
 Block = Heading | TextBlock | Table | Code
+
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_SEP_CELL = r"\s*:?[-\u2012\u2013\u2014\u2015\u2212=]+:?\s*"
+_SEP_RE = re.compile(rf"^\s*\|?(?:{_SEP_CELL}\|)*{_SEP_CELL}\|?\s*$")
+_PLAIN_KV_RE = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?P<key>[^\W\d_][\w .()/#'&+-]{0,40}?)\s*[:\uff1a]\s+(?P<value>\S.*)$"
+)
+
+
+def _cells(line: str) -> int:
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return len(re.split(r"(?<!\\)\|", body))
+
+
+def prepare_text(text: str) -> tuple[str, tuple[int, ...]]:
+    """Blank out HTML comments (a commented-out value is not a value) and mend table
+    separator rows (em dashes, a wrong number of columns) so the Markdown parser sees the
+    table. Line numbers are kept. Returns the text and the lines of mended separators."""
+    text = _COMMENT_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    lines = text.split("\n")
+    mended = []
+    for index in range(1, len(lines)):
+        line, head = lines[index], lines[index - 1]
+        if "|" not in head or not _SEP_RE.match(line) or "|" not in line + head.strip("|"):
+            continue
+        if not re.search(r"[-\u2012-\u2015\u2212=]", line):
+            continue
+        want = _cells(head)
+        fixed = "|" + "|".join(["---"] * want) + "|"
+        if line.strip() != fixed and (_cells(line) != want or re.search(r"[^-|:\s]", line)):
+            lines[index] = fixed
+            mended.append(index + 1)
+    return "\n".join(lines), tuple(mended)
+
+
+_DESCRIPTOR_KEYS = {
+    "services", "service", "servers", "proxy", "apiVersion", "kind", "databases", "formation",
+    "addons", "workers", "jobs", "static_sites", "envVarGroups", "accessories", "registry",
+    "build", "deploy", "x-onebox", "spec", "app", "primary_region", "processes", "http_service",
+    "env", "name", "region", "image", "volumes", "networks", "version", "scripts",
+}  # fmt: skip
+
+
+def detect_format(text: str, source: str | None = None) -> str | None:
+    """The format of a whole document that is not Markdown: 'toml', 'yaml', 'json',
+    'procfile', 'env', 'conf'; None for Markdown or prose."""
+    name = (source or "").rsplit("/", 1)[-1].lower()
+    if name.startswith("procfile"):
+        return "procfile"
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    if ext in {"toml", "json"}:
+        return ext
+    if ext in {"yml", "yaml"}:
+        return "yaml"
+    if name in {".env", "env"} or ext == "env" or name.startswith(".env"):
+        return "env"
+    if ext == "conf":
+        return "conf"
+    body = text.strip()
+    if re.search(r"^#{1,6}\s|^\s*\|.*\|\s*$", text, re.M) and ext not in {"yml", "yaml"}:
+        return None
+    if body.startswith("{"):
+        try:
+            json.loads(body)
+            return "json"
+        except ValueError:
+            return None
+    if re.search(r"^\[[\w.\[\]\"-]+\]\s*$", text, re.M):
+        try:
+            tomllib.loads(text)
+            return "toml"
+        except ValueError:
+            pass
+    lines = [x for x in text.splitlines() if x.strip() and not x.lstrip().startswith("#")]
+    if lines and all(re.match(r"^[a-z][\w-]*:\s+\S", x) for x in lines) and any(
+        x.startswith(("web:", "worker:", "release:", "clock:")) for x in lines
+    ):
+        return "procfile"
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError:
+        return None
+    if docs and all(isinstance(d, dict) for d in docs) and set(docs[0]) & _DESCRIPTOR_KEYS:
+        nested = any(isinstance(v, dict | list) for d in docs for v in d.values())
+        if nested:
+            return "yaml"
+    return None
 
 
 def _cp1252(char: str) -> bool:
@@ -185,6 +278,10 @@ def _make_line(segments: list[tuple[str, str]], where: Where) -> Line:
             value = clean(value)
             if not key:
                 key = value = None
+    elif parts and "://" not in raw.split(":", 1)[0]:
+        match = _PLAIN_KV_RE.match(clean(raw))
+        if match and len(match.group("key").split()) <= 5:
+            key, value = match.group("key").strip(), match.group("value").strip()
     return Line(
         text=clean(raw),
         where=where,
@@ -252,8 +349,13 @@ def _table(tokens, start: int, heading: str | None, path: tuple[str, ...]) -> tu
     return Table(header, tuple(rows), where), index
 
 
-def parse_blocks(text: str) -> list[Block]:
-    """Markdown -> flat list of blocks, each with its heading and line."""
+def parse_blocks(text: str, source: str | None = None) -> list[Block]:
+    """Markdown (or a whole deploy descriptor) -> flat list of blocks, each with its
+    heading and line."""
+    fmt = detect_format(text, source)
+    if fmt is not None:
+        name = (source or fmt).rsplit("/", 1)[-1]
+        return [Code(fmt, tuple(text.splitlines()), Where(name, 1, (name,)))]
     tokens = _MD.parse(text)
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []

@@ -35,7 +35,8 @@ _UNIT_WORDS = {
 _NUM = r"\d+(?:[.,]\d+)?"
 # "256 MB", "0.5 GiB", "512Mi", "~200MB", "~50-256MB", "10KB", "1 gigabyte"
 _SIZE_RE = re.compile(
-    rf"(?<![\w.])(?P<lo>{_NUM})\s*(?:[kmgt]i?b?\s*)?(?:(?:-|\u2013|to)\s*(?P<hi>{_NUM})\s*)?"
+    rf"(?<![\w.])(?P<lo>{_NUM})\s*(?:[kmgt]i?b?\s*)?"
+    rf"(?:(?:-|\u2013|\u2014|to|a|ate|até|bis|à|y)\s*(?P<hi>{_NUM})\s*)?"
     r"(?P<unit>[kmgt]i?b|[kmgt]i|[kmgt](?=\b)|bytes?|(?:kilo|mega|giga|tera)bytes?)(?![\w])",
     re.IGNORECASE,
 )
@@ -112,6 +113,17 @@ def find_size(text: str) -> int | None:
     value = _number(match.group("hi") or match.group("lo"))
     size = round(value * _KIB ** _UNIT_POWER[letter])
     return size if size > 0 else None
+
+
+def size_is_range(text: str) -> bool:
+    """True when the first size in ``text`` is a range ('512 MB–1 GB', '~50-256MB')."""
+    match = _SIZE_RE.search(text or "")
+    return bool(match and match.group("hi"))
+
+
+def has_decimal_comma(text: str) -> bool:
+    """'0,5 GB', '1,5 vCPU': a decimal comma (not a thousands separator like 1,024)."""
+    return bool(re.search(r"(?<![\d,])\d{1,3},\d{1,2}(?![\d,])", text or ""))
 
 
 def _scaled(size: int, suffixes: tuple[str, str, str, str]) -> str:

@@ -1,0 +1,115 @@
+"""Findings about the resolved variables as a whole: values a role needs that the document
+does not give (never a silent default), SSH open to the world, and the memory budget of
+every container against the host's stated memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Where
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_facts import Collector
+
+# Memory the budget counts for what runs beside the containers (OS, Docker, Nginx, Alloy),
+# and the collection's default limit of a container the document gives none for.
+RESERVE = "512m"
+DEFAULT_LIMITS = {"web": "512m", "process": "256m", "redis": "256m", "postgres": "512m"}
+
+# Values a role needs, with the default the role then uses; reported when not stated.
+_NEEDED = (
+    ("app_health_path", "/health", None),
+    ("app_memory_limit", "512m", None),
+    ("app_cpus", "1.0", None),
+    ("redis_maxmemory", "256mb (or 3/4 of redis_memory_limit)", "redis_enabled"),
+    ("redis_maxmemory_policy", "allkeys-lru", "redis_enabled"),
+    ("redis_persistence", "rdb", "redis_enabled"),
+    ("postgres_version", "16", "postgres_enabled"),
+    ("backup_schedule", "daily at 03:00 UTC", "postgres_enabled"),
+    ("backup_retention_days", "7", "postgres_enabled"),
+)
+
+
+def _bytes(size: str | None) -> int:
+    return units.find_size(size or "") or 0
+
+
+def budget(values: dict[str, Any]) -> tuple[int, list[str]]:
+    """Bytes of memory the containers may take, plus the reserve, and how it adds up."""
+    parts = []
+
+    def count(label: str, limit: str | None, default: str, replicas: int = 1) -> int:
+        size = _bytes(limit) or _bytes(default)
+        parts.append(f"{label} {limit or default + ' (default)'} x{replicas}")
+        return size * max(1, replicas)
+
+    total = count("web", values["app_memory_limit"], DEFAULT_LIMITS["web"], values["app_replicas"])
+    for proc in values["app_processes"]:
+        total += count(proc["name"], proc["memory_limit"], DEFAULT_LIMITS["process"],
+                       proc["replicas"])  # fmt: skip
+    if values["redis_enabled"]:
+        total += count("redis", values["redis_memory_limit"], DEFAULT_LIMITS["redis"])
+    if values["postgres_enabled"]:
+        total += count("postgres", values["postgres_memory_limit"], DEFAULT_LIMITS["postgres"])
+    parts.append(f"reserve {RESERVE}")
+    return total + _bytes(RESERVE), parts
+
+
+def check(
+    values: dict[str, Any], explain: dict[str, dict], out: Collector, changed: tuple[int, ...]
+) -> None:
+    def stated(var: str) -> bool:
+        return explain[var]["origin"] != "default"
+
+    if not stated("app_name"):
+        out.find("warning", "app-name-missing",
+                 "no project name, repository or title names the app; app_name defaults to 'app'",
+                 None)  # fmt: skip
+    if not stated("app_port"):
+        out.find("warning", "app-port-missing",
+                 "the spec gives no port for the app; app_port defaults to 3000", None)
+    if not stated("app_image"):
+        out.find("warning", "app-image-missing",
+                 "app_image: the spec names no image for the app; set app_image in the inventory",
+                 None)  # fmt: skip
+    if not stated("app_domain"):
+        out.find("warning", "app-domain-missing",
+                 "app_domain: the spec names no public domain; set app_domain (nginx_server_name) "
+                 "in the inventory", None)  # fmt: skip
+    for var, default, condition in _NEEDED:
+        if condition and not values.get(condition):
+            continue
+        if condition == "postgres_enabled" and var.startswith("backup_") and (
+            values["backup_enabled"] is False
+        ):
+            continue
+        if not stated(var):
+            out.find("warning", "default-used",
+                     f"{var}: not stated in the spec; the role's default ({default}) is used",
+                     None)  # fmt: skip
+    if explain["harden_ssh_restricted"]["origin"] == "default" and any(
+        f.key == "ssh_open" for f in out.facts
+    ):
+        fact = next(f for f in out.facts if f.key == "ssh_open")
+        out.find("warning", "ssh-open-to-world",
+                 f"SSH is open to every address ({fact.note[:80]!r}); set "
+                 "harden_ssh_allowed_cidrs to the addresses you administer from", fact.where)  # fmt: skip
+    host = values.get("host_memory")
+    if host:
+        total, parts = budget(values)
+        where = Where(explain["host_memory"]["heading"], explain["host_memory"]["line"])
+        mib = total // (1024 * 1024)
+        detail = f"{mib} MiB ({', '.join(parts)}) against host_memory {host}"
+        if total > _bytes(host):
+            out.find("error", "memory-over-budget",
+                     f"the containers' memory limits add up to {detail}", where)  # fmt: skip
+        elif total > 0.9 * _bytes(host):
+            out.find("warning", "memory-near-budget",
+                     f"the containers' memory limits are within 10 % of the host: {detail}", where)
+    if changed:
+        out.find("warning", "text-repaired",
+                 f"{len(changed)} line(s) repaired (mojibake, e.g. double-encoded UTF-8); "
+                 f"first at line {changed[0]}", Where(None, changed[0]))  # fmt: skip
+    if not out.facts:
+        out.find("warning", "nothing-recognized",
+                 "nothing in the document maps to a variable", None)  # fmt: skip

@@ -1,0 +1,173 @@
+"""Blocks -> facts: every block goes to its reader (key/value lines, sentences, tables,
+code), sections for development or a frontend elsewhere are set aside, and whatever
+infrastructure content no reader used is reported with its heading and line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
+    Code,
+    Heading,
+    Line,
+    Row,
+    Table,
+    TextBlock,
+    Where,
+)
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_code import code_block
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import KV, handle_kv, kv_warnings
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_tables import classify
+
+# What makes a line or block "infrastructure content" worth reporting when unused.
+_INFRA_RE = re.compile(
+    r"\b(port|ports|porta|puerto|memory|ram|mem|cpu|vcpu|image|docker|replicas?|instances?|"
+    r"backups?|retention|redis|postgres(?:ql)?|nginx|ssh|firewall|ufw|tls|ssl|domain|"
+    r"worker|scheduler|cron|swap|disk|volume|memoria|speicher|sauvegarde|sicherung)\b",
+    re.I,
+)
+
+
+def _header_fixed(table: Table, out: F.Collector) -> Table:
+    """A table whose header row is empty: its first row names the columns."""
+    if table.header and any(h.strip() for h in table.header) or not table.rows:
+        return table
+    out.find("warning", "table-read-leniently",
+             "table with an empty header row: its first row is read as the header",
+             table.where)  # fmt: skip
+    first = table.rows[0]
+    return Table(tuple(c.text for c in first.cells), table.rows[1:], table.where)
+
+
+def _title_name(blocks: list, out: F.Collector) -> None:
+    headings = [b for b in blocks if isinstance(b, Heading)]
+    title = headings[0] if headings else None
+    if (
+        title is not None
+        and (title.level == 1 or title.where.line == 1)
+        and F.context(title.where) == "app"
+    ):
+        title_words = set(re.findall(r"[a-z]+", vocab.fold(title.text)))
+        if title_words and not title_words <= vocab.GENERIC_TITLE and F.slug(title.text):
+            name = re.split(r"\s+[—–:|-]\s+|\s*[(:]", title.text)[0]
+            out.add("app_name", F.slug(name) or F.slug(title.text), title.where, 1,
+                    f"title {title.text!r}")  # fmt: skip
+    for block in blocks:
+        if not isinstance(block, TextBlock) or block.in_list:
+            continue
+        heading = block.lines[0].where.heading
+        is_title = title is not None and heading == title.text
+        if (
+            heading
+            and not is_title
+            and not re.search(r"overview|purpose|introduction|summary|about", heading, re.I)
+        ):
+            continue
+        for line in block.lines:
+            match = re.search(r"\bfor (?:the )?((?:[A-Z][\w-]*)(?: [A-Z][\w-]*)*)", line.text)
+            if match and not set(match.group(1).lower().split()) <= vocab.GENERIC_TITLE:
+                out.add("app_name", F.slug(match.group(1)), line.where, 1, match.group(0))
+                return
+
+
+def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
+    for line in block.lines:
+        known = False
+        if line.key is not None and line.value is not None:
+            known = handle_kv(KV(line.key, line.value, line), out)
+        elif vocab.NO_DOCKER_RE.search(line.text):
+            kv_warnings(KV("", line.text, line), out)
+        if not known:
+            prose.sentence_facts(line, out)
+        if (block.in_list or line.key) and _INFRA_RE.search(line.text) and re.search(
+            r"\d", line.text
+        ):
+            candidates.append((line.where, "line", line.text))
+
+
+def _table_block(table: Table, out: F.Collector) -> None:
+    table = _header_fixed(table, out)
+    handler = classify(table)
+    if handler is None:
+        cols = ", ".join(h for h in table.header if h) or "no header"
+        out.find("warning", "table-not-understood", f"table ({cols}) not used", table.where)
+    else:
+        handler(table, out)
+    for row in table.rows:
+        for cell in row.cells:
+            if cell.key is None:
+                _mention(cell, out)
+
+
+def _mention(line: Line, out: F.Collector) -> None:
+    text = line.text
+    for marker in line.placeholders:
+        text = text.replace(marker, " ")
+    if text.strip():
+        prose.db_facts(text, line.where, out, 1)
+        if vocab.REDIS_RE.search(text):
+            prose.redis_facts(text, line.where, out, 1)
+        if vocab.LOKI_RE.search(text) and F.topic(line.where) != "postgres":
+            out.add("alloy_used", True, line.where, 1, text)
+
+
+def extract_facts(blocks: list, mended: tuple[int, ...] = ()) -> F.Collector:
+    out = F.Collector()
+    offbox_seen: set[str | None] = set()
+    all_lines: list[Line] = []
+    candidates: list[tuple[Where, str, str]] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            if F.context(block.where) == "app":
+                if vocab.POSTGRES_RE.search(block.text):
+                    prose.db_facts(block.text, block.where, out, 2)
+                elif vocab.REDIS_RE.search(block.text):
+                    prose.redis_facts(block.text, block.where, out, 2)
+            continue
+        where = block.where if isinstance(block, Table | Code) else block.lines[0].where
+        if isinstance(block, TextBlock):
+            all_lines.extend(block.lines)
+        elif isinstance(block, Table):
+            all_lines.extend(cell for row in block.rows for cell in row.cells)
+        context = F.context(where)
+        if context == "dev":
+            continue
+        if context == "offbox":
+            if where.heading not in offbox_seen:
+                offbox_seen.add(where.heading)
+                out.find("warning", "off-box-component",
+                         f"'{where.heading}' is hosted elsewhere; not deployed by this collection",
+                         where)  # fmt: skip
+            continue
+        if isinstance(block, TextBlock):
+            _text_block(block, out, candidates)
+        elif isinstance(block, Table):
+            _table_block(block, out)
+        elif isinstance(block, Code):
+            if not code_block(block, out) and _INFRA_RE.search("\n".join(block.lines)):
+                if block.lang in {"yaml", "yml", "toml", "json", "conf", "ini", "env", "dotenv",
+                                  "bash", "sh", "shell", "nginx", "procfile"}:  # fmt: skip
+                    candidates.append((block.where, f"{block.lang or 'code'} block", ""))
+    _title_name(blocks, out)
+    for line in all_lines:
+        for marker in line.placeholders:
+            if (line.where.line, marker) not in out.claimed:
+                label = f" in '{line.key}'" if line.key else ""
+                out.find("warning", "unfilled-placeholder",
+                         f"unfilled placeholder {marker}{label}", line.where)  # fmt: skip
+    for line in mended:
+        out.find("warning", "table-read-leniently",
+                 "malformed table separator row read as one", Where(None, line))  # fmt: skip
+    for where, kind, text in candidates:
+        if where.line not in out.used:
+            what = f"'{text[:80]}'" if text else "its content"
+            out.find("warning", "content-not-used",
+                     f"{kind}: {what} was not read into any variable", where)  # fmt: skip
+    return out
+
+
+__all__ = ["Row", "extract_facts"]

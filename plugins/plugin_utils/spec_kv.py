@@ -1,0 +1,465 @@
+"""Key/value facts: `- **Key**: value` bullets, `Key : value` lines and two-column tables.
+
+The key is looked up in the vocabulary (``spec_vocab.KEYS``, every language) and the
+heading above decides what a bare `Version` or `Memory` is about (Redis, PostgreSQL,
+the server, backups). One rule per canonical key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line, Where, clean
+
+_REPO_RE = re.compile(
+    r"(?:github|gitlab|bitbucket)\.(?:com|org)/[\w.-]+/([\w.-]+?)(?:\.git)?(?=[/#?)\]\s]|$)", re.I
+)
+
+
+@dataclass(frozen=True)
+class KV:
+    key: str
+    value: str
+    line: Line
+
+    @property
+    def nk(self) -> str:
+        return F.norm(self.key)
+
+    @property
+    def canon(self) -> str | None:
+        return canonical(self.key)
+
+    @property
+    def where(self) -> Where:
+        return self.line.where
+
+
+def canonical(key: str) -> str | None:
+    nk = F.norm(key)
+    if nk in vocab.KEYS:
+        return vocab.KEYS[nk]
+    for pattern, name in (
+        (r"\bhealth", "health"),
+        (r"\brestart", "restart"),
+        (r"graceful|stop grace|shutdown.*timeout", "grace"),
+        (r"timeout", "timeout"),
+        (r"rate limit|throttl", "rate"),
+        (r"body.*(size|limit)|upload", "body"),
+        (r"connection pool|pool size", "pool"),
+        (r"backup|sauvegard|sicherung|respaldo", "backup"),
+        (r"\bssh\b", "ssh"),
+        (r"\blogs?\b.*(aggregation|shipping|shipper|management|search)", "logs"),
+        (r"\bdomain|\bhostname|\bdominio|\bdomaine", "domain"),
+        (r"^(?:\w+ )?(?:memory|ram|memoria|speicher|memoire)(?: limit| limite)?$", "memory"),
+        (r"^(?:\w+ )?(?:port|porta|puerto)$", "port"),
+    ):
+        if re.search(pattern, nk):
+            return name
+    return None
+
+
+def paths(text: str) -> list[str]:
+    """URL paths in ``text``: '/health' and the path of 'http://localhost:8000/status'."""
+    found = []
+    for match in re.finditer(r"https?://[^\s\"'`]+|(?<![\w/:.])/[\w./{}*-]*", text):
+        token = match.group(0)
+        path = urlsplit(token).path if "://" in token else token
+        path = path.rstrip(".,;")
+        if len(path) > 1 and path.startswith("/"):
+            found.append(path)
+    return found
+
+
+def _name(kv: KV, out: F.Collector) -> None:
+    if not out.placeholder(kv.line, "app_name") and F.slug(kv.value):
+        out.add("app_name", F.slug(kv.value), kv.where, 3, f"{kv.key}: {kv.value}")
+
+
+def _repository(kv: KV, out: F.Collector) -> None:
+    match = _REPO_RE.search(kv.line.text + " " + kv.value)
+    if match and F.slug(match.group(1)):
+        out.add("app_name", F.slug(match.group(1)), kv.where, 2, f"repository {match.group(0)}")
+
+
+def _domain(kv: KV, out: F.Collector) -> None:
+    if not out.placeholder(kv.line, "app_domain"):
+        prose.domain_facts(kv.value, kv.line, out)
+
+
+def _aliases(kv: KV, out: F.Collector) -> None:
+    for host in prose.hosts(kv.value):
+        out.add("alias", host, kv.where, 2, kv.value)
+
+
+def _image(kv: KV, out: F.Collector) -> None:
+    if out.placeholder(kv.line, "app_image"):
+        return
+    value = F.image(kv.value.split()[0] if kv.value.split() else "")
+    if value:
+        kind = F.component(value.rsplit("/", 1)[-1].split(":")[0])
+        var = f"{kind}_image" if kind in {"redis", "nginx", "alloy", "certbot"} else "app_image"
+        topic = F.topic(kv.where)
+        if topic == "redis":
+            var = "redis_image"
+        if kind == "postgres" or topic == "postgres":
+            prose.db_facts(f"postgres {value.partition(':')[2]}", kv.where, out, 2)
+            return
+        F.add_image(var, value, kv.where, out)
+
+
+def _port(kv: KV, out: F.Collector) -> None:
+    topic = F.topic(kv.where)
+    if topic in {"redis", "postgres"} or re.search(r"redis|postgres|\bdb\b|database", kv.nk):
+        return
+    if topic == "ssh" or "ssh" in kv.nk:
+        port = units.find_port(kv.value)
+        if port:
+            out.add("harden_ssh_port", port, kv.where, 2, kv.value)
+        return
+    if out.placeholder(kv.line, "app_port"):
+        return
+    port = units.find_port(kv.value)
+    if port is None:
+        out.find("warning", "unparsed-value", f"app_port: no port in {kv.value!r}", kv.where)
+    else:
+        out.add("app_port", port, kv.where)
+
+
+def _health(kv: KV, out: F.Collector) -> None:
+    if out.placeholder(kv.line, "app_health_path"):
+        return
+    found = paths(kv.value)
+    if found:
+        out.add("app_health_path", found[0], kv.where)
+        if len(set(found)) > 1:
+            out.find(
+                "warning",
+                "ambiguous-value",
+                f"app_health_path: {' or '.join(found)} given; {found[0]} used",
+                kv.where,
+            )
+
+
+def _health_expect(kv: KV, out: F.Collector) -> bool:
+    if kv.nk not in {"response", "expected response", "body", "expect"}:
+        return False
+    if F.topic(kv.where) != "health":
+        return False
+    match = re.search(r"\{.*\}", kv.value)
+    try:
+        body = json.loads(match.group(0)) if match else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        out.add("app_health_expect", body, kv.where)
+    return True
+
+
+def _replicas(kv: KV, out: F.Collector) -> None:
+    if out.placeholder(kv.line, "app_replicas"):
+        return
+    count = units.find_int(kv.value)
+    if count is None and re.match(r"\s*(single|one|uma?|una?|eine?|une?)\b", kv.value, re.I):
+        count = 1
+    if count is not None and count >= 1:
+        out.add("app_replicas", count, kv.where)
+        F.number_notes("app_replicas", kv.value, kv.where, out)
+
+
+def _memory(kv: KV, out: F.Collector) -> None:
+    topic = F.topic(kv.where)
+    if kv.canon == "max_memory" or (topic == "redis" and "max" in kv.nk):
+        if topic == "redis" or "redis" in kv.nk:
+            F.add_size("redis_maxmemory", kv.value, kv.line, out, form=units.redis_size)
+        return
+    var = {
+        "redis": "redis_memory_limit",
+        "postgres": "postgres_memory_limit",
+        "host": "host_memory",
+    }.get(topic or "", "app_memory_limit")
+    if topic in {"health", "backup", "ssh"}:
+        return
+    F.add_size(var, kv.value, kv.line, out)
+
+
+def _cpu(kv: KV, out: F.Collector) -> None:
+    var = "host_cpus" if F.topic(kv.where) == "host" else "app_cpus"
+    if not out.placeholder(kv.line, var):
+        F.add_cpus(var, kv.value, kv.where, out)
+
+
+def _server(kv: KV, out: F.Collector) -> None:
+    prose.host_facts(kv.value, kv.where, out)
+
+
+def _restart(kv: KV, out: F.Collector) -> None:
+    match = re.search(r"(on[- _]failure|always|unless[- _]stopped|never)", kv.value, re.I)
+    if match:
+        policy = F.restart_policy(match.group(1), units.find_int(kv.value))
+        if policy:
+            out.add("app_restart_policy", policy, kv.where)
+
+
+def _duration(var: str):
+    def rule(kv: KV, out: F.Collector) -> None:
+        if not out.placeholder(kv.line, var):
+            seconds = units.find_duration(kv.value)
+            if seconds:
+                out.add(var, units.duration_form(seconds), kv.where, 2, kv.value)
+
+    return rule
+
+
+def rate_facts(text: str, where: Where, out: F.Collector, line: Line | None = None) -> None:
+    """Rates, their bursts and the auth locations a rate-limit statement names."""
+    used: set[str] = set()
+    for rate in units.find_rates(text):
+        name = re.sub(r"[^a-z0-9_]", "_", rate.name or "general")
+        if name in {"login", "logins", "signin", "sign_in", "authentication", "auth_"}:
+            name = "auth"
+        if name in {"ip", "per", "each", "client"}:
+            name = "general"
+        if name in used:
+            name = f"{name}_{len(used) + 1}"
+        used.add(name)
+        nginx = rate.nginx()
+        if nginx is None:
+            out.find(
+                "warning",
+                "rate-limit-unsupported",
+                f"nginx_rate_limits: '{rate.text}' cannot be expressed as an nginx rate; "
+                "left to the application",
+                where,
+            )
+            continue
+        out.add(f"rate:{name}", nginx, where, 2, rate.text)
+        burst = re.search(r"burst\s*(?:of|=|:)?\s*(\d+)", rate.text + text[text.find(rate.text):]
+                          [len(rate.text) : len(rate.text) + 30], re.I)  # fmt: skip
+        if burst:
+            out.add(f"burst:{name}", int(burst.group(1)), where, 2, rate.text)
+        if rate.scope and rate.scope not in {"ip", "client", "address", "source"}:
+            out.find(
+                "warning",
+                "rate-limit-approximated",
+                f"nginx_rate_limits.{name}: '{rate.text}' is applied per client address "
+                f"by nginx, not per {rate.scope}",
+                where,
+            )
+        if name == "auth":
+            for path in paths(text):
+                out.add("auth_location", auth_prefix(path), where, 2, text)
+
+
+def auth_prefix(path: str) -> str:
+    path = path.rstrip("*")
+    return path if path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path
+
+
+def _rate(kv: KV, out: F.Collector) -> None:
+    if not out.placeholder(kv.line, "nginx_rate_limits"):
+        rate_facts(kv.value if "auth" not in kv.nk else f"{kv.value} auth", kv.where, out)
+
+
+def _body(kv: KV, out: F.Collector) -> None:
+    F.add_size("nginx_client_max_body_size", kv.value, kv.line, out, form=units.nginx_size)
+
+
+def _pool(kv: KV, out: F.Collector) -> None:
+    match = re.search(r"(\d+)\s*(?:connections?|conexoes|conexiones)", vocab.fold(kv.value))
+    match = match or re.fullmatch(r"\s*(\d+)\s*", kv.value)
+    if match:
+        out.add("app_db_pool_size", int(match.group(1)), kv.where)
+
+
+def _max_connections(kv: KV, out: F.Collector) -> None:
+    count = units.find_int(kv.value)
+    if count:
+        out.add("postgres_max_connections", count, kv.where)
+
+
+def _version(kv: KV, out: F.Collector) -> None:
+    topic = F.topic(kv.where)
+    if topic not in {"redis", "postgres"} or out.placeholder(kv.line, f"{topic}_version"):
+        return
+    version = F.major(kv.value)
+    if version:
+        out.add(f"{topic}_version", version, kv.where)
+        out.add(f"{topic}_used", True, kv.where)
+
+
+def _policy(kv: KV, out: F.Collector) -> None:
+    policy = re.search(r"(?:allkeys|volatile)-(?:lru|lfu|random|ttl)|noeviction", kv.value.lower())
+    if policy:
+        out.add("redis_maxmemory_policy", policy.group(0), kv.where)
+    else:
+        out.find("warning", "unparsed-value", f"redis_maxmemory_policy: {kv.value!r}", kv.where)
+
+
+def _persistence(kv: KV, out: F.Collector) -> None:
+    low = vocab.fold(kv.value)
+    mode = (
+        "aof"
+        if re.search(r"\baof\b|append", low)
+        else "rdb"
+        if re.search(r"\brdb\b|snapshot", low)
+        else "none"
+        if re.search(r"\bnone\b|\bno\b|disabled|off|nenhuma|ninguna|keine|aucune", low)
+        else None
+    )
+    if mode:
+        out.add("redis_persistence", mode, kv.where)
+
+
+def _redis(kv: KV, out: F.Collector) -> None:
+    said = kv.value if vocab.REDIS_RE.search(kv.value) else f"redis {kv.value}"
+    if kv.nk in {"cache", "cache store", "queue", "fila", "cola"} and not vocab.REDIS_RE.search(
+        kv.value
+    ):
+        said = kv.value
+    prose.redis_facts(said, kv.where, out, 2)
+    prose.queue_facts(kv.value, kv.where, out)
+
+
+def _database(kv: KV, out: F.Collector) -> None:
+    if not out.placeholder(kv.line, "database_provider"):
+        prose.db_facts(kv.value, kv.where, out, 2)
+
+
+def _backup(kv: KV, out: F.Collector) -> None:
+    if not out.placeholder(kv.line, "backup_schedule"):
+        prose.backup_facts(f"{kv.key}: {kv.value}", kv.where, out)
+
+
+def _retention(kv: KV, out: F.Collector) -> None:
+    if F.topic(kv.where) == "backup" or "backup" in kv.nk:
+        prose.backup_facts(f"keep {kv.value}", kv.where, out)
+
+
+def _offsite(kv: KV, out: F.Collector) -> None:
+    if F.topic(kv.where) == "backup" or "backup" in kv.nk:
+        prose.backup_facts(f"backup to {kv.value}", kv.where, out)
+
+
+def _ssh(kv: KV, out: F.Collector) -> None:
+    if not out.placeholder(kv.line, "harden_ssh_restricted"):
+        prose.ssh_facts(f"{kv.key}: {kv.value}" if "port" in kv.nk else kv.value, kv.where, out)
+
+
+def _logs(kv: KV, out: F.Collector) -> None:
+    if not out.placeholder(kv.line, "alloy_enabled") and vocab.LOKI_RE.search(kv.value):
+        out.add("alloy_used", True, kv.where, 2, kv.value)
+
+
+def _ports(kv: KV, out: F.Collector) -> None:
+    for port in re.findall(r"(?<![\d.:/])(\d{2,5})(?![\d.])", kv.value):
+        if 1 <= int(port) <= 65535:
+            out.add(f"public_port:{int(port)}", True, kv.where, 2, kv.value)
+
+
+def _auth_paths(kv: KV, out: F.Collector) -> None:
+    for path in paths(kv.value):
+        out.add("auth_location", auth_prefix(path), kv.where, 2, kv.value)
+
+
+def _command(kv: KV, out: F.Collector) -> None:
+    if F.topic(kv.where) is None and kv.value.strip("` "):
+        out.add("app_command", clean(kv.value).strip("` "), kv.where)
+
+
+RULES = {
+    "name": _name,
+    "repository": _repository,
+    "domain": _domain,
+    "aliases": _aliases,
+    "image": _image,
+    "port": _port,
+    "health": _health,
+    "replicas": _replicas,
+    "memory": _memory,
+    "max_memory": _memory,
+    "cpu": _cpu,
+    "server": _server,
+    "restart": _restart,
+    "grace": _duration("app_stop_grace_period"),
+    "timeout": _duration("nginx_proxy_read_timeout"),
+    "rate": _rate,
+    "body": _body,
+    "pool": _pool,
+    "max_connections": _max_connections,
+    "version": _version,
+    "policy": _policy,
+    "persistence": _persistence,
+    "redis": _redis,
+    "database": _database,
+    "backup": _backup,
+    "retention": _retention,
+    "offsite": _offsite,
+    "ssh": _ssh,
+    "logs": _logs,
+    "ports": _ports,
+    "auth_paths": _auth_paths,
+    "command": _command,
+}
+
+
+def kv_warnings(kv: KV, out: F.Collector) -> None:
+    """PaaS-only settings and 'no Docker' requirements, whatever the key."""
+    text = f"{kv.key}: {kv.value}" if kv.key else kv.value
+    if vocab.NO_DOCKER_RE.search(text) and not re.search(r"nixpacks|buildpack", text, re.I):
+        out.find(
+            "error",
+            "no-docker",
+            f"'{clean(text)}': this collection runs the app with Docker Compose",
+            kv.where,
+        )
+    if F.topic(kv.where) in {"postgres", "redis"} or kv.canon == "database":
+        return
+    paas = vocab.PAAS_RE.search(text)
+    if paas:
+        out.find(
+            "warning",
+            "paas-only",
+            f"'{clean(text)}' is {paas.group(1)}-specific; it has no meaning on one VPS",
+            kv.where,
+        )
+    elif re.search(r"scal", kv.nk) and vocab.AUTOSCALE_RE.search(kv.value):
+        out.find(
+            "warning",
+            "paas-only",
+            f"'{clean(text)}': autoscaling has no meaning on one VPS; app_replicas stays fixed",
+            kv.where,
+        )
+
+
+def handle_kv(kv: KV, out: F.Collector) -> bool:
+    """Read one key/value pair; True when its key is known."""
+    if kv.nk in vocab.SKIP_KEYS or not kv.nk:
+        return False
+    if _health_expect(kv, out):
+        return True
+    canon = kv.canon
+    topic = F.topic(kv.where)
+    if topic == "health" and kv.nk in {"path", "endpoint", "url", "route"}:
+        canon = "health"
+    elif canon == "version" or (topic == "redis" and canon == "policy"):
+        pass
+    elif topic == "redis" and kv.nk == "persistence":
+        canon = "persistence"
+    elif canon in {"policy", "persistence"} and topic != "redis":
+        canon = None
+    elif kv.nk == "decision" and topic in {"redis", "postgres"}:
+        canon = "redis" if topic == "redis" else "database"
+        kv = KV(kv.key, f"{'database' if topic == 'postgres' else 'redis'} {kv.value}", kv.line)
+    rule = RULES.get(canon or "")
+    if rule is not None:
+        rule(kv, out)
+    kv_warnings(kv, out)
+    return rule is not None

@@ -1,0 +1,254 @@
+"""Readers of free text, shared by key/value lines, table cells and prose: data stores
+and their negation, domains, SSH rules, server size, backups, process mentions, and the
+sentences of prose and checklists ("The API runs on port 8080", "SSH only from the office
+VPN 203.0.113.7", "we don't use Redis", "backups every night at 02:30 (UTC−3), keep 14").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line, Where, clean
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_schedule import parse_backup
+
+HOST_RE = re.compile(
+    r"(?<![\w.@/-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?![\w-])", re.I
+)
+URL_RE = re.compile(r"https?://([^/\s:`'\"<>),]+)", re.I)
+EXAMPLE_DOMAIN_RE = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|org|net)|your-?domain\.\w+|domain\.tld|localhost|"
+    r"mydomain\.com)$",
+    re.I,
+)
+_NOT_HOST_TLDS = {"js", "ts", "py", "rb", "go", "md", "yml", "yaml", "json", "toml", "txt", "sh"}
+_NOT_HOST_TLDS |= {"conf", "env", "lock", "ex", "exs", "php", "sql", "log", "tar", "gz", "io_"}
+_CIDR_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(/\d{1,2})?(?![\d.])")
+_OPEN_WORLD_RE = re.compile(
+    r"0\.0\.0\.0/0|::/0|\banywhere\b|\bany (?:ip|address|source)\b|\bthe (?:whole )?world\b|"
+    r"\bopen to (?:all|everyone|the internet)\b|\bqualquer (?:ip|lugar)\b|\bcualquier (?:ip|lugar)\b|"
+    r"\bvon überall\b|\bde partout\b|\bn'importe ou\b",
+    re.I,
+)
+_RESTRICT_RE = re.compile(
+    r"restrict|allow-?list|whitelist|\bonly\b|\bvpn\b|bastion|known (?:ip|address)|"
+    r"\bsomente\b|\bapenas\b|\bsolo\b|\bsolamente\b|\bnur\b|\buniquement\b|\bseulement\b|"
+    r"jump ?host|office ip|tailscale|wireguard",
+    re.I,
+)
+
+
+def hosts(text: str) -> list[str]:
+    """Public host names in ``text``, URLs first, in order, without duplicates."""
+    found: list[str] = []
+    for match in list(URL_RE.finditer(text)) + list(HOST_RE.finditer(text)):
+        host = match.group(1).lower().rstrip(".")
+        tld = host.rsplit(".", 1)[-1]
+        if tld in _NOT_HOST_TLDS or re.fullmatch(r"[\d.]+", host) or "_" in host:
+            continue
+        if host not in found:
+            found.append(host)
+    return found
+
+
+def domain_facts(text: str, line: Line, out: F.Collector, weight: int = 2) -> bool:
+    """The first host is the app's domain, the others its aliases; example domains are
+    unfilled placeholders."""
+    names = [h for h in hosts(text) if not h.endswith(("localhost", ".internal", ".local"))]
+    good = []
+    for host in names:
+        if EXAMPLE_DOMAIN_RE.search(host):
+            out.claimed.add((line.where.line, host))
+            out.find(
+                "error", "unfilled-placeholder", f"app_domain: placeholder domain {host}", line.where
+            )
+        else:
+            good.append(host)
+    if not good:
+        return False
+    out.add("app_domain", good[0], line.where, weight, text)
+    for alias in good[1:]:
+        out.add("alias", alias, line.where, weight, text)
+    return True
+
+
+def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
+    """PostgreSQL usage, version and provider stated in one piece of text."""
+    found = False
+    match = vocab.POSTGRES_RE.search(text)
+    if match:
+        found = True
+        if F.negated(text, vocab.POSTGRES_RE):
+            out.add("postgres_unused", True, where, weight, clean(text))
+            return True
+        out.add("postgres_used", True, where, weight, clean(text))
+        if match.group(1):
+            out.add("postgres_version", match.group(1), where, weight)
+    mentions_db = found or re.search(r"\bdatabase\b|\bdb\b|\bbanco\b|\bdatenbank\b", text, re.I)
+    for pattern, provider, db_only in vocab.DB_PROVIDERS:
+        if re.search(pattern, vocab.fold(text)) and (db_only or mentions_db):
+            out.add("db_provider", provider, where, weight, clean(text))
+            found = True
+            break
+    other = vocab.OTHER_DB_RE.search(text)
+    if other and not match and not F.negated(text, vocab.OTHER_DB_RE):
+        out.find(
+            "warning",
+            "unsupported-database",
+            f"{other.group(1)} is not deployed by this collection (PostgreSQL only)",
+            where,
+        )
+    return found
+
+
+def redis_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
+    match = vocab.REDIS_RE.search(text)
+    if not match:
+        return False
+    if F.negated(text, vocab.REDIS_RE):
+        out.add("redis_unused", True, where, weight, clean(text))
+        return True
+    out.add("redis_used", True, where, weight, clean(text))
+    if match.group(1):
+        out.add("redis_version", match.group(1), where, weight)
+    for pattern, provider in vocab.REDIS_PROVIDERS:
+        if re.search(pattern, text, re.I):
+            out.add("redis_provider", provider, where, weight, clean(text))
+            break
+    queue_facts(text, where, out)
+    return True
+
+
+def queue_facts(text: str, where: Where, out: F.Collector) -> None:
+    """A job queue kept in Redis (Sidekiq, BullMQ, Celery, ...) needs noeviction."""
+    for match in vocab.QUEUE_RE.finditer(text):
+        if match.group(1).lower() not in vocab.QUEUE_NOT_REDIS:
+            out.add("redis_queue", match.group(1), where, 2, clean(text))
+            return
+
+
+def ssh_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> None:
+    """Allowed sources, port, restriction, or SSH open to the world."""
+    sources = []
+    for match in _CIDR_RE.finditer(text):
+        try:
+            net = ipaddress.ip_network(match.group(1) + (match.group(2) or "/32"), strict=False)
+        except ValueError:
+            continue
+        if str(net) != "0.0.0.0/0":
+            sources.append(str(net))
+    for source in sources:
+        out.add("ssh_source", source, where, weight, text)
+    port = re.search(r"\bport\s*:?\s*(\d{2,5})\b|:(\d{2,5})\b|\bporta\s*(\d{2,5})", text, re.I)
+    if port:
+        value = int(next(g for g in port.groups() if g))
+        if 1 <= value <= 65535 and value != 22 or (port.group(1) and value == 22):
+            out.add("harden_ssh_port", value, where, weight, text)
+    folded = vocab.fold(text)
+    if re.search(r"\bnot restricted\b|\bunrestricted\b", folded) or (
+        _OPEN_WORLD_RE.search(text) and not sources and not _RESTRICT_RE.search(text)
+    ):
+        out.add("ssh_open", True, where, weight, text)
+    elif sources or _RESTRICT_RE.search(text):
+        if not re.search(r"key[- ]only|keys? only|only keys?|apenas chave|solo clave", folded) or (
+            sources or re.search(r"vpn|bastion|office|allow|whitelist|restrict", folded)
+        ):
+            out.add("harden_ssh_restricted", True, where, weight, text)
+
+
+def host_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> bool:
+    """'2 vCPU / 4 GB RAM', 'CX22 (2 vCPU, 4 GB)': the server's size."""
+    found = False
+    cpu = re.search(r"(\d+(?:[.,]\d+)?)\s*(?:x\s*)?(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b",
+                    vocab.fold(text))  # fmt: skip
+    if cpu:
+        out.add("host_cpus", float(cpu.group(1).replace(",", ".")), where, weight, text)
+        found = True
+    size = units.find_size(text)
+    if size is not None and size >= 512 * 1024 * 1024:
+        out.add("host_memory", units.compose_size(size), where, weight, text)
+        F.number_notes("host_memory", text, where, out)
+        found = True
+    return found
+
+
+def backup_facts(
+    text: str, where: Where, out: F.Collector, default_frequency=None, weight: int = 2
+) -> bool:
+    backup = parse_backup(text, default_frequency)
+    if backup.enabled is None:
+        return False
+    out.add("backup_enabled", backup.enabled, where, weight, text)
+    for var, value in (
+        ("backup_schedule", backup.cron),
+        ("backup_retention_days", backup.retention_days),
+        ("backup_offsite_target", backup.offsite),
+    ):
+        if value is not None:
+            out.add(var, value, where, weight, text)
+    for code, message in backup.notes:
+        out.find("warning", code, message, where)
+    return True
+
+
+_PORT_SENTENCE_RE = re.compile(
+    r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|läuft|ecoute|tourne)"
+    r"\b[^.;]{0,40}?\b(?:port|porta|puerto|port)\s*:?\s*(\d{2,5})\b",
+    re.I,
+)
+_WORKERS_RE = re.compile(
+    r"\b(one|two|three|four|five|\d+|um|dois|tres|uno|dos|zwei|drei|deux|trois)\s+"
+    r"(sidekiq|celery|bullmq|rq|resque|horizon|queue|background)\s*(?:worker|process|"
+    r"processes|workers|containers?|processos|procesos|prozesse)?",
+    re.I,
+)
+_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "um": 1, "dois": 2, "tres": 3,
+    "uno": 1, "dos": 2, "zwei": 2, "drei": 3, "deux": 2, "trois": 3,
+}  # fmt: skip
+
+
+def sentence_facts(line: Line, out: F.Collector) -> None:
+    """What a sentence of prose or a checklist item states."""
+    text = line.text
+    for marker in line.placeholders:
+        text = text.replace(marker, " ")
+    if not text.strip() or line.tick is False and not re.search(r"redis|postgres", text, re.I):
+        return
+    if re.match(r"\s*\[ \]", line.text) or line.tick is None and line.text.startswith("[ ]"):
+        return
+    folded = vocab.fold(text)
+    weight = 1
+    db_facts(text, line.where, out, weight)
+    if vocab.REDIS_RE.search(text):
+        redis_facts(text, line.where, out, weight)
+    elif vocab.QUEUE_RE.search(text):
+        queue_facts(text, line.where, out)
+    if vocab.LOKI_RE.search(text) and F.topic(line.where) != "postgres":
+        out.add("alloy_used", True, line.where, 1, text)
+    if line.key is not None:
+        return  # key/value lines are read by their key
+    if re.search(r"\bssh\b", folded):
+        ssh_facts(text, line.where, out, weight)
+    if re.search(r"backup|sauvegard|sicherung|respaldo|copia de seguran|copias de seguridad",
+                 folded):  # fmt: skip
+        backup_facts(text, line.where, out, weight=weight)
+    port = _PORT_SENTENCE_RE.search(text)
+    if port and not re.search(r"redis|postgres|ssh|nginx", text[: port.start(1)], re.I):
+        out.add("app_port", int(port.group(1)), line.where, 1, text)
+    if re.search(r"\b(served|serves|available|lives|hosted|reachable|runs)\b.{0,20}\bat\b|"
+                 r"\bdomain\b|\bdominio\b|\bdomaine\b|\bredirects? to\b", folded):  # fmt: skip
+        domain_facts(text, line, out, 1)
+    if re.search(r"\b(vps|server|servidor|serveur|droplet|box|instance|maschine)\b", folded) and (
+        re.search(r"v?cpu|cores?|\bram\b|memor|speicher", folded)
+    ):
+        host_facts(text, line.where, out, 1)
+    for match in _WORKERS_RE.finditer(text):
+        count = match.group(1).lower()
+        replicas = int(count) if count.isdigit() else _NUMBERS.get(vocab.fold(count), 1)
+        name = match.group(2).lower()
+        out.add(f"process:{name}:defined", True, line.where, 1, text)
+        out.add(f"process:{name}:replicas", replicas, line.where, 1, text)

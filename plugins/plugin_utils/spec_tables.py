@@ -1,0 +1,339 @@
+"""Tables: one reader per kind, chosen by the header (synonyms in ``spec_vocab.COLUMNS``).
+
+A component table (a name column and any of image, port, memory, CPU, replicas, command)
+is read row by row: the web row gives ``app_*``, worker/scheduler rows give process types,
+data store rows their images and container limits. Backup tables of any shape give the
+schedule, retention and off-site target. Any other table is reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line, Row, Table
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import KV, handle_kv
+
+_DATASTORE = {"redis", "postgres"}
+
+
+def columns(header: tuple[str, ...]) -> dict[str, int]:
+    """Meaning -> index of the first column with that meaning."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        nk = F.norm(cell)
+        meaning = vocab.COLUMNS.get(nk)
+        if meaning is None:
+            for synonym, name in vocab.COLUMNS.items():
+                if len(synonym) > 2 and re.search(rf"\b{re.escape(synonym)}\b", nk):
+                    meaning = name
+                    break
+        if meaning is None and cell.strip() == "#":
+            meaning = "replicas"
+        if meaning is not None and meaning not in found:
+            found[meaning] = index
+    return found
+
+
+def cell(row: Row, index: int | None) -> Line | None:
+    if index is None or index >= len(row.cells):
+        return None
+    return row.cells[index]
+
+
+def _key_value(table: Table, out: F.Collector) -> None:
+    for row in table.rows:
+        if len(row.cells) >= 2 and row.cells[0].text:
+            handle_kv(KV(row.cells[0].text, row.cells[1].text, row.cells[1]), out)
+
+
+def _weight(text: str) -> int:
+    return 1 if re.search(r"[~≈]|\bup to\b|\bestimat|\bca\.", text, re.I) else 2
+
+
+def _port_exposure(kind: str | None, name: str, port: Line | None, row: Row, exposure: Line | None,
+                   out: F.Collector) -> None:  # fmt: skip
+    text = " ".join(c.text for c in (port, exposure) if c is not None)
+    published = re.search(r"(?:0\.0\.0\.0:)?\b(\d{2,5}):(\d{2,5})\b", port.text if port else "")
+    public = (exposure is not None and (exposure.tick is True or re.search(
+        r"\b(public|yes|open|internet|exposed|sim|si|ja|oui)\b", F.norm(exposure.text))) and
+        not re.search(r"\bnot\b|\bno\b|internal|private", F.norm(exposure.text)))  # fmt: skip
+    if not (public or (published and not re.search(r"127\.0\.0\.1", text))):
+        return
+    if kind in _DATASTORE:
+        out.find("error", "datastore-port-public",
+                 f"{name} ({text.strip()}) is published; data stores stay internal", row.where)
+    elif kind == "app":
+        out.find("error", "app-port-public",
+                 f"{name} ({text.strip()}) is published; only Nginx faces the internet", row.where)
+
+
+def _components(table: Table, out: F.Collector) -> None:
+    col = columns(table.header)
+    web_done = False
+    for row in table.rows:
+        name = cell(row, col.get("name", 0))
+        if name is None or not name.text:
+            continue
+        if F.norm(name.text) in {"total", "sum", "soma", "summe", "gesamt"}:
+            host = re.search(r"\bof\s+(\d+(?:[.,]\d+)?\s*[gm]i?b)\b", row_text(row), re.I)
+            if host:
+                F.add_size("host_memory", host.group(1), row.cells[0], out, 1)
+            continue
+        get = {meaning: cell(row, index) for meaning, index in col.items()}
+        image_cell, command = get.get("image"), get.get("command")
+        image = F.image(image_cell.text) if image_cell and image_cell.text else None
+        kind = F.component(name.text)
+        if image and kind in {None, "app"}:
+            kind = F.component(image.rsplit("/", 1)[-1].split(":")[0]) or kind
+        if command is not None and command.text and kind in {None, "app"}:
+            role = F.process_role(command.text)
+            kind = f"process:{role}" if role and (web_done or kind is None) else kind
+        if kind is None and (image or command is not None and command.text):
+            kind = "app" if not web_done else "process:other"
+        if kind == "app" and web_done:
+            kind = "process:other"
+        if kind is None and name.placeholders:
+            continue
+        if kind is None:
+            out.find("warning", "component-not-mapped",
+                     f"component '{name.text}' has no role", row.where)  # fmt: skip
+            continue
+        _port_exposure(kind, name.text, get.get("port"), row, get.get("exposure"), out)
+        _component_row(kind, name, image, get, row, out)
+        web_done = web_done or kind == "app"
+
+
+def _component_row(kind, name: Line, image, get: dict, row: Row, out: F.Collector) -> None:
+    mem, cpu, reps = get.get("memory"), get.get("cpu"), get.get("replicas")
+    port, command, endpoint = get.get("port"), get.get("command"), get.get("endpoint")
+    if kind == "app":
+        if image and not name.placeholders:
+            F.add_image("app_image", image, row.where, out)
+        if port is not None and port.text and not out.placeholder(port, "app_port"):
+            found = re.findall(r"\d{2,5}", port.text)
+            if found:
+                out.add("app_port", int(found[-1]), port.where, 2, port.text)
+        if endpoint is not None and endpoint.text and not out.placeholder(endpoint, "app_domain"):
+            prose.domain_facts(endpoint.text, endpoint, out)
+        if mem is not None and units.find_size(mem.text) and not out.placeholder(mem, "x"):
+            F.add_size("app_memory_limit", mem.text, mem, out, _weight(mem.text))
+        if cpu is not None and cpu.text and not out.placeholder(cpu, "app_cpus"):
+            F.add_cpus("app_cpus", cpu.text, cpu.where, out)
+        if reps is not None and units.find_int(reps.text) and not out.placeholder(reps, "x"):
+            out.add("app_replicas", units.find_int(reps.text), reps.where, 2, reps.text)
+        if command is not None and command.text.strip("`- "):
+            out.add("app_command", command.text.strip("` "), command.where, 2)
+    elif kind.startswith("process:"):
+        proc = F.slug(name.text) or kind.split(":")[1]
+        prefix = f"process:{proc}"
+        out.add(f"{prefix}:defined", True, row.where, 2, name.text)
+        out.add(f"{prefix}:role", kind.split(":")[1], row.where, 2, name.text)
+        if command is not None and command.text.strip("`- "):
+            out.add(f"{prefix}:command", command.text.strip("` "), command.where, 2)
+        if mem is not None and units.find_size(mem.text):
+            F.add_size(f"{prefix}:memory_limit", mem.text, mem, out, _weight(mem.text))
+        if cpu is not None and units.find_cpus(cpu.text) is not None:
+            F.add_cpus(f"{prefix}:cpus", cpu.text, cpu.where, out)
+        if reps is not None and units.find_int(reps.text):
+            out.add(f"{prefix}:replicas", units.find_int(reps.text), reps.where, 2, reps.text)
+        prose.queue_facts(f"{name.text} {command.text if command else ''}", row.where, out)
+    elif kind in _DATASTORE:
+        text = f"{kind} {image.partition(':')[2] if image else ''}"
+        if kind == "redis":
+            prose.redis_facts(f"redis {row_text(row)}", row.where, out, 2)
+            if image:
+                F.add_image("redis_image", image, row.where, out)
+                version = F.major(image.partition(":")[2])
+                if version:
+                    out.add("redis_version", version, row.where, 1)
+        else:
+            prose.db_facts(f"postgres {row_text(row)}" if not image else text, row.where, out, 2)
+        if mem is not None and units.find_size(mem.text):
+            F.add_size(f"{kind}_memory_limit", mem.text, mem, out, _weight(mem.text))
+    elif kind in {"nginx", "alloy", "certbot"}:
+        if image:
+            F.add_image(f"{kind}_image", image, row.where, out)
+        if kind == "alloy":
+            out.add("alloy_used", True, row.where, 2, name.text)
+
+
+def row_text(row: Row) -> str:
+    return " | ".join(c.text for c in row.cells)
+
+
+def _backups(table: Table, out: F.Collector) -> None:
+    col = columns(table.header)
+    chosen = None
+    for row in table.rows:
+        what = cell(row, col.get("what", col.get("name", 0)))
+        label = F.norm(what.text) if what else ""
+        if re.search(r"manual|before|antes|vor |avant|on demand|ad hoc", label):
+            continue
+        if re.search(r"continuous|point in time|pitr|wal", label + F.norm(row_text(row))):
+            continue
+        if re.search(r"database|postgres|\bdb\b|dump|full|banco|datenbank|base de", label):
+            chosen = row
+            break
+        chosen = chosen or row
+    if chosen is None:
+        return
+    when, keep, where = (cell(chosen, col.get(k)) for k in ("when", "keep", "where"))
+    text = " ".join(
+        part
+        for part in (
+            when.text if when else "",
+            f"keep {keep.text}" if keep and keep.text else "",
+            f"to {where.text}" if where and where.text else "",
+        )
+        if part
+    )
+    prose.backup_facts(text or row_text(chosen), chosen.where, out, "daily" if when else None)
+
+
+def _network_rules(table: Table, out: F.Collector) -> None:
+    for row in table.rows:
+        if len(row.cells) < 2:
+            continue
+        first, rest = row.cells[0], row.cells[1:]
+        port = re.search(r"port\s*(\d{1,5})|\((\d{1,5})\)|(\d{2,5})/tcp", first.text, re.I)
+        if not port:
+            continue
+        number = int(next(g for g in port.groups() if g))
+        detail = " ".join(c.text for c in rest)
+        service = first.text[: port.start()].strip(" (") or first.text
+        state = port_state(detail, rest[0].tick)
+        add_port_rule(service, number, state, detail, row, out)
+
+
+def port_state(text: str, tick: bool | None) -> str:
+    low = vocab.fold(text)
+    if re.search(r"not exposed|never exposed|internal|private|closed|blocked|denied|"
+                 r"security group|\bnot (?:open|public)\b|interno|privad|intern\b|ferme", low) or (
+        tick is False
+    ):  # fmt: skip
+        return "internal"
+    if re.search(r"restrict|only from|allow-?list|whitelist|vpn|bastion|apenas|solo|nur|"
+                 r"uniquement", low):  # fmt: skip
+        return "restricted"
+    if re.search(r"\bopen\b|public|0\.0\.0\.0/0|anywhere|internet|aberto|abierto|offen|ouvert",
+                 low) or tick is True:  # fmt: skip
+        return "public"
+    return "unknown"
+
+
+def add_port_rule(service: str, port: int, state: str, text: str, row: Row, out) -> None:
+    kind = F.component(service)
+    where = row.where
+    if "ssh" in service.lower():
+        prose.ssh_facts(f"{text} port {port}" if port != 22 else text, where, out)
+        if state == "public":
+            out.add(f"public_port:{port}", True, where, 2, text)
+        return
+    if state == "public":
+        out.add(f"public_port:{port}", True, where, 2, text)
+        if kind in _DATASTORE or vocab.OTHER_DB_RE.search(service):
+            out.find("error", "datastore-port-public",
+                     f"{service} (port {port}) is meant to be public; data stores stay internal",
+                     where)  # fmt: skip
+        elif kind == "app" and port not in {80, 443}:
+            out.find("error", "app-port-public",
+                     f"{service} (port {port}) is meant to be public; only Nginx faces the "
+                     "internet", where)  # fmt: skip
+    if kind == "app" and port not in {80, 443}:
+        out.add("app_port", port, where, 2, service)
+    elif kind == "redis":
+        out.add("redis_used", True, where, 2, service)
+    elif kind == "postgres" or port == 5432:
+        prose.db_facts(f"postgres {service}", where, out, 2)
+
+
+def _scaling(table: Table, out: F.Collector) -> None:
+    col = columns(table.header)
+    for row in table.rows:
+        name = cell(row, col.get("name", 0))
+        if name is None:
+            continue
+        kind = F.component(name.text)
+        text = " ".join(c.text for c in row.cells if c is not name)
+        if kind and kind.startswith("process:") and re.search(r"single|exactly 1", text, re.I):
+            proc = F.slug(name.text)
+            out.add(f"process:{proc}:singleton", True, row.where, 2, text)
+            out.add(f"process:{proc}:replicas", 1, row.where, 2, text)
+        if vocab.AUTOSCALE_RE.search(text):
+            out.find("warning", "paas-only",
+                     f"{name.text}: '{text}': autoscaling has no meaning on one VPS; replicas "
+                     "stay fixed", row.where)  # fmt: skip
+
+
+def _vertical(table: Table, out: F.Collector) -> None:
+    col = columns(table.header)
+    for row in table.rows:
+        name, size = cell(row, col.get("name", 0)), cell(row, col.get("initial"))
+        if name is None or size is None or units.find_size(size.text) is None:
+            continue
+        kind = F.component(name.text)
+        if kind == "app":
+            F.add_size("app_memory_limit", size.text, size, out)
+        elif kind and kind.startswith("process:"):
+            F.add_size(f"process:{F.slug(name.text)}:memory_limit", size.text, size, out)
+        elif kind == "redis":
+            F.add_size("redis_maxmemory", size.text, size, out, 1, units.redis_size)
+
+
+def _jobs(table: Table, out: F.Collector) -> None:
+    for row in table.rows:
+        name = row.cells[0].text if row.cells else ""
+        if name and not re.match(r"(none|n/?a|-|—)\b", name.lower()):
+            out.find("warning", "component-not-mapped",
+                     f"background job '{name}' needs a process type with a command", row.where)
+
+
+def _data_stores(table: Table, out: F.Collector) -> None:
+    for row in table.rows:
+        text = row_text(row)
+        if not prose.redis_facts(text, row.where, out, 2):
+            prose.db_facts(text, row.where, out, 2)
+
+
+def classify(table: Table) -> Callable[[Table, F.Collector], None] | None:
+    head = [F.norm(h) for h in table.header]
+    words = set(" ".join(head).split())
+    col = columns(table.header)
+    port_rows = sum(
+        1
+        for r in table.rows
+        if r.cells and re.search(r"port\s*\d|\(\d{2,5}\)|\d{2,5}/tcp", r.cells[0].text, re.I)
+    )
+    if table.rows and port_rows * 2 >= len(table.rows):
+        return _network_rules
+    if len(head) == 2 and (head[0] in vocab.KV_HEADS_FIRST or head[1] in vocab.KV_HEADS_SECOND):
+        return _key_value
+    if "keep" in col and ("when" in col or "where" in col):
+        return _backups
+    if "strategy" in col and "name" in col:
+        return _scaling
+    if "initial" in col and "name" in col:
+        return _vertical
+    if head and head[0] in {"job", "jobs", "task", "tarefa", "tarea"}:
+        return _jobs
+    if "name" in col and set(col) & {"image", "port", "memory", "cpu", "replicas", "command"}:
+        return _components
+    if "name" in col and "technology" in col:
+        return _data_stores
+    if len(head) == 2 and "name" not in col and all(len(r.cells) == 2 for r in table.rows):
+        known = sum(1 for r in table.rows if handle_probe(r))
+        return _key_value if known * 2 > len(table.rows) else None
+    if "retention" in words:
+        return _backups
+    return None
+
+
+def handle_probe(row: Row) -> bool:
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import canonical
+
+    return canonical(row.cells[0].text) is not None

@@ -1,0 +1,327 @@
+"""The spec filter's vocabulary, as data: key and column synonyms in each language,
+providers, queue and cache technologies, negation words, time zones.
+
+Everything a reader matches a word against lives here, so that teaching the filter a new
+synonym or language is a change to these tables, not to the readers. Keys are compared
+after :func:`norm` (lowercase, accents removed, punctuation squeezed to spaces).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: 'Não usamos' -> 'nao usamos'."""
+    text = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def norm(text: str) -> str:
+    """'Domínio', '**Public  hostname:**' -> 'dominio', 'public hostname'."""
+    return " ".join(re.findall(r"[a-z0-9+#_]+", fold(text)))
+
+
+def _table(spec: dict[str, str]) -> dict[str, str]:
+    """{'canonical': 'syn1 | syn2'} -> {'syn1': canonical, ...}, normalised."""
+    out: dict[str, str] = {}
+    for canonical, synonyms in spec.items():
+        for synonym in synonyms.split("|"):
+            out[norm(synonym)] = canonical
+    return out
+
+
+# Keys of key/value lines and two-column tables -> the fact they state.
+KEYS = _table(
+    {
+        "name": "project | project name | app | app name | application | application name | "
+        "service name | name | product | projeto | proyecto | projekt | projet | nome | nombre | "
+        "nom | nom du projet | nome do projeto | nombre del proyecto",
+        "repository": "repository | repo | source | git | github | gitlab | repositorio",
+        "domain": "domain | domains | custom domain | public domain | hostname | host name | "
+        "public hostname | fqdn | public url | url | api url | api domain | app domain | "
+        "primary domain | site | website | dominio | domaine | nom de domaine | "
+        "dominio publico | domain name | server name | host | public host",
+        "aliases": "aliases | alias | alternate domains | additional domains | other domains | "
+        "redirect domains | also served at",
+        "image": "image | docker image | container image | app image | imagem | imagen",
+        "port": "port | app port | internal port | container port | listen port | http port | "
+        "application port | api port | porta | puerto | anwendungsport | port interne",
+        "health": "health | health check | healthcheck | health checks | health check path | "
+        "health endpoint | healthcheck path | liveness | readiness | verificacao de saude | "
+        "health-check",
+        "replicas": "replicas | instances | number of instances | min instances | "
+        "instance count | web replicas | num replicas | qty | replicas web | "
+        "anzahl instanzen | instanzen | instancias | instancias web | replicas do app",
+        "memory": "memory | ram | memory limit | mem limit | mem_limit | mem | ram limit | "
+        "memoria | speicher | arbeitsspeicher | memoire | memoire vive | limite de memoria | "
+        "speicherlimit",
+        "cpu": "cpu | cpus | vcpu | vcpus | cpu limit | cores | nucleos | kerne",
+        "restart": "restart | restart policy | restart policies | reinicio | neustart | "
+        "politica de reinicio | redemarrage",
+        "grace": "graceful shutdown | stop grace period | shutdown timeout | graceful drain | "
+        "drain | drain timeout",
+        "timeout": "request timeout | request timeouts | proxy timeout | read timeout | "
+        "upstream timeout | proxy read timeout | timeout | tempo limite | tiempo de espera",
+        "rate": "rate limit | rate limits | rate limiting | throttling | limite de taxa | "
+        "limite de requisicoes | limitacion de tasa | ratenbegrenzung | limitation de debit",
+        "body": "body size limit | max upload | upload limit | client max body size | "
+        "max body size | request body limit | body limit | max request size | upload size",
+        "pool": "connection pool | connection pooling | pool size | db pool | pool",
+        "max_connections": "max connections | maximum connections | max connection | "
+        "max_connections",
+        "database": "database | db | primary database | primary db | datastore | data store | "
+        "database provider | database hosting | database host | database engine | "
+        "database server | managed database | banco de dados | base de datos | datenbank | "
+        "base de donnees | bdd",
+        "redis": "redis | cache | cache store | queue | cache queue | fila | cola",
+        "backup": "backup | backups | backup schedule | backup retention | backup frequency | "
+        "backup policy | database backups | db backups | snapshots | sauvegardes | "
+        "sauvegarde | sicherung | sicherungen | datensicherung | copias de seguridad | "
+        "respaldo | respaldos | copia de seguranca",
+        "retention": "retention | keep | kept | retencao | retencion | aufbewahrung | "
+        "conservation",
+        "offsite": "offsite | off site | backup target | backup destination | destination | "
+        "stored in | storage | destino | ziel | speicherort",
+        "ssh": "ssh | ssh access | ssh port | remote access | acces ssh | acesso ssh | "
+        "acceso ssh | ssh zugang",
+        "logs": "logs | logging | log aggregation | log shipping | log shipper | "
+        "log management | log search | centralized logging",
+        "server": "server | host | vps | machine | instance type | server size | droplet | "
+        "servidor | maquina | serveur | size | plan | host size",
+        "ports": "open ports | public ports | firewall | exposed ports | inbound | "
+        "portas abertas | puertos abiertos | offene ports | ports ouverts",
+        "auth_paths": "auth endpoints | login endpoints | auth locations | auth routes",
+        "version": "version | versao | version de",
+        "policy": "eviction policy | maxmemory policy | memory policy | maxmemory-policy | "
+        "eviction",
+        "persistence": "persistence | persistencia | persistenz",
+        "max_memory": "max memory | maxmemory",
+        "command": "command | start command | cmd | run command | comando | befehl | commande",
+    }
+)
+
+# Column headers of tables -> the column's meaning.
+COLUMNS = _table(
+    {
+        "name": "component | service | svc | name | process | role | container | "
+        "servico | servicio | dienst | composant | komponente | componente | app",
+        "image": "image | docker image | container image | imagem | imagen",
+        "port": "port | internal port | container port | porta | puerto | ports",
+        "memory": "memory | mem | ram | ram limit | memory limit | mem limit | memoria | "
+        "speicher | arbeitsspeicher | memoire | limits memory",
+        "cpu": "cpu | cpus | vcpu | vcpus | cores",
+        "replicas": "replicas | # | qty | count | instances | min instances | replicas web | "
+        "scale | anzahl | instancias | instances web | nb",
+        "command": "command | cmd | start command | run | comando | befehl | commande",
+        "when": "when | frequency | schedule | time | frequencia | frecuencia | haufigkeit | "
+        "frequence | horario | zeit | heure | cron",
+        "keep": "keep | retention | kept | retencao | retencion | aufbewahrung | conservation",
+        "where": "where | destination | target | storage | destino | ziel | speicherort",
+        "what": "what | backup | type | kind | backup type | data | tipo | art | quoi",
+        "technology": "technology | tech | tecnologia | technologie",
+        "strategy": "strategy",
+        "initial": "initial | start | current",
+        "endpoint": "external endpoint | endpoint | url | external | public url",
+        "exposure": "exposed | public | access | exposure | visibility",
+    }
+)
+
+# The first cell words of two-column key/value tables.
+KV_HEADS_FIRST = {
+    "property",
+    "setting",
+    "settings",
+    "item",
+    "aspect",
+    "key",
+    "parameter",
+    "field",
+    "option",
+    "what",
+    "variable",
+    "attribute",
+    "config",
+    "configuration",
+    "parametro",
+    "propriedade",
+    "einstellung",
+    "parametre",
+    "valeur",
+    "chave",
+    "clave",
+}
+KV_HEADS_SECOND = {
+    "value",
+    "values",
+    "configuration",
+    "details",
+    "how",
+    "setting",
+    "valor",
+    "wert",
+    "valeur",
+    "detalhes",
+    "detalles",
+}
+
+# Words that put a section outside production, or elsewhere.
+DEV_WORDS = {"local", "development", "dev", "staging", "ci", "ci/cd", "cicd", "test", "testing"}
+DEV_WORDS |= {"preview", "desenvolvimento", "desarrollo", "entwicklung", "developpement"}
+OFFBOX_WORDS = {"frontend", "front-end", "vercel", "netlify"}
+
+# Negation: "we don't use Redis", "Não usamos Redis", "Kein Redis", "Pas de Redis".
+NEGATION_RE = re.compile(
+    r"\b(?:no|not|never|without|don'?t|do not|does not|doesn'?t|won'?t|isn'?t|"
+    r"nao|sem|nenhum|sin|ni|kein|keine|keinen|ohne|nicht|pas|sans|aucun|aucune|"
+    r"n'utilisons|n'utilise|disabled?|off|none|nope)\b|❌|✗|✘",
+    re.IGNORECASE,
+)
+
+# Job-queue technologies that keep their jobs in Redis (they need noeviction).
+QUEUE_RE = re.compile(
+    r"\b(sidekiq|bullmq|bull|bee-queue|celery|rq|resque|horizon|queue:work|kue|asynq|"
+    r"dramatiq|arq|huey|faktory|oban)\b",
+    re.IGNORECASE,
+)
+QUEUE_NOT_REDIS = {"oban", "faktory"}
+
+# Process roles by the words of their name or command.
+PROCESS_ROLE_RES = (
+    (
+        "scheduler",
+        re.compile(
+            r"\b(beat|scheduler|schedule:work|schedule:run|clock|cron|crond|supercronic|"
+            r"whenever|periodic|timer|agendador|programador)\b",
+            re.I,
+        ),
+    ),
+    (
+        "monitoring",
+        re.compile(r"\b(flower|exporter|bull-?board|sidekiq-?web|monitor|metrics)\b", re.I),
+    ),
+    (
+        "worker",
+        re.compile(
+            r"\b(worker|workers|sidekiq|celery|bullmq|queue|jobs?|consumer|rq|resque|"
+            r"horizon|queue:work|good_job|delayed_job|solid_queue|oban|background|trabalhador)\b",
+            re.I,
+        ),
+    ),
+)
+
+DB_PROVIDERS = [
+    (r"\brds\b|\baurora\b", "rds", True),
+    (r"\bcloud\s*sql\b", "cloud-sql", True),
+    (r"\bsupabase\b", "supabase", True),
+    (r"\bneon\b", "neon", True),
+    (r"\bcrunchy bridge\b", "crunchy-bridge", True),
+    (r"\bazure database\b", "azure", True),
+    (r"\bheroku[- ]postgres(?:ql)?\b", "heroku", True),
+    (r"\brailway\b", "railway", False),
+    (r"\bheroku\b", "heroku", False),
+    (r"\brender\b", "render", False),
+    (r"\bdigitalocean\b|\bdo managed\b", "digitalocean", False),
+    (r"\bfly postgres\b", "fly", True),
+    (
+        r"\bself[- ]hosted\b|\bon the (?:same )?(?:box|server|vps|host)\b|\bon-box\b|"
+        r"\bno mesmo servidor\b|\ben el mismo servidor\b|\bauf dem server\b|"
+        r"\bsur le (?:meme )?serveur\b",
+        "self-hosted",
+        False,
+    ),
+]
+REDIS_PROVIDERS = [
+    (r"\bupstash\b", "upstash"),
+    (r"\belasticache\b", "elasticache"),
+    (r"\bredis (?:cloud|enterprise)\b", "redis-cloud"),
+    (r"\bmemorystore\b", "memorystore"),
+    (r"\brailway\b", "railway"),
+    (r"\bazure cache\b", "azure"),
+]
+OFFSITE_PROVIDERS = [
+    (r"\bbackblaze\b|\bb2\b", "backblaze-b2"),
+    (r"\bdigitalocean spaces\b|\bdo spaces\b|\bspaces\b", "do-spaces"),
+    (r"\bcloudflare r2\b|\br2\b", "cloudflare-r2"),
+    (r"\bwasabi\b", "wasabi"),
+    (r"\bstorage box\b", "hetzner-storage-box"),
+    (r"\bgcs\b|\bgoogle cloud storage\b", "gcs"),
+    (r"\bazure blob\b", "azure-blob"),
+    (r"\brsync\b", "rsync"),
+    (r"\bs3\b|\bamazon s3\b", "s3"),
+]
+
+# Backup frequency words in each language -> cron without the time.
+FREQUENCIES = [
+    (r"\bhourly\b|\bevery hour\b|\bde hora em hora\b|\bcada hora\b|\bstundlich\b|"
+     r"\btoutes les heures\b", "hourly"),
+    (r"\bnightly\b|\bdaily\b|\bevery (?:day|night)\b|\bdiari[oa]s?\b|\btodas as noites\b|"
+     r"\btodas las noches\b|\btaglich\b|\bnachtlich\b|\bquotidien(?:ne)?s?\b|\bchaque nuit\b|"
+     r"\bchaque jour\b|\bcada noche\b|\bcada dia\b|\bjede nacht\b|\bper day\b|\b/day\b",
+     "daily"),
+    (r"\bweekly\b|\bevery week\b|\bsemana(?:l|is)\b|\bsemanal(?:es)?\b|\bwochentlich\b|"
+     r"\bhebdomadaire\b", "weekly"),
+    (r"\bmonthly\b|\bevery month\b|\bmensa(?:l|is|les)\b|\bmonatlich\b|\bmensuel(?:le)?\b",
+     "monthly"),
+]
+WEEKDAYS = {
+    "sun": 0, "sunday": 0, "domingo": 0, "sonntag": 0, "dimanche": 0,
+    "mon": 1, "monday": 1, "segunda": 1, "lunes": 1, "montag": 1, "lundi": 1,
+    "tue": 2, "tuesday": 2, "terca": 2, "martes": 2, "dienstag": 2, "mardi": 2,
+    "wed": 3, "wednesday": 3, "quarta": 3, "miercoles": 3, "mittwoch": 3, "mercredi": 3,
+    "thu": 4, "thursday": 4, "quinta": 4, "jueves": 4, "donnerstag": 4, "jeudi": 4,
+    "fri": 5, "friday": 5, "sexta": 5, "viernes": 5, "freitag": 5, "vendredi": 5,
+    "sat": 6, "saturday": 6, "sabado": 6, "samstag": 6, "samedi": 6,
+}  # fmt: skip
+
+# Time zones written as words, with their standard (winter) offset in minutes; IANA names
+# (Europe/Berlin) are resolved with zoneinfo.
+ZONE_WORDS = {
+    "utc": 0, "gmt": 0, "z": 0, "cet": 60, "mez": 60, "cest": 120, "mesz": 120,
+    "wet": 0, "bst": 60, "eet": 120, "brt": -180, "brasilia": -180, "horario de brasilia": -180,
+    "hora de brasilia": -180, "sao paulo": -180, "heure de paris": 60, "paris": 60,
+    "berlin": 60, "madrid": 60, "lisboa": 0, "lisbon": 0, "est": -300, "edt": -240,
+    "cst": -360, "cdt": -300, "mst": -420, "mdt": -360, "pst": -480, "pdt": -420,
+    "ist": 330, "jst": 540, "aest": 600, "art": -180, "buenos aires": -180,
+    "mexico": -360, "ciudad de mexico": -360, "bogota": -300, "lima": -300,
+    "santiago": -240, "hora de madrid": 60, "heure francaise": 60, "deutsche zeit": 60,
+}  # fmt: skip
+
+# Technologies.
+POSTGRES_RE = re.compile(r"\bpostgres(?:ql)?\b(?:\s*v?(\d+)(?:\.[\dx]+)?)?", re.IGNORECASE)
+REDIS_RE = re.compile(r"\bredis\b(?:\s*v?(\d+)(?:\.[\dx]+)?)?", re.IGNORECASE)
+OTHER_DB_RE = re.compile(r"\b(mysql|mariadb|mongodb|mongo|dynamodb|cockroachdb)\b", re.I)
+LOKI_RE = re.compile(r"\b(loki|grafana alloy|alloy)\b", re.IGNORECASE)
+PAAS_RE = re.compile(
+    r"\b(railway|vercel|heroku|netlify|cloud run|app engine|fly\.io|render\.com|nixpacks|"
+    r"buildpacks?|elastic beanstalk|app runner|azure app service|app platform)\b",
+    re.IGNORECASE,
+)
+AUTOSCALE_RE = re.compile(r"auto-?scal|scales? to zero|\bautomatic\b", re.IGNORECASE)
+NO_DOCKER_RE = re.compile(
+    r"\bno docker\b|\bwithout docker\b|\bnot (?:use|run) docker\b|\bdocker-free\b", re.IGNORECASE
+)
+
+WEB_NAMES = {"api", "app", "web", "backend", "server", "http", "rest api", "backend api"}
+WEB_NAMES |= {"application", "web api", "rails", "django", "site", "frontend-api", "main"}
+SKIP_KEYS = {"alternative", "alternatives", "fallback", "option", "options", "note", "notes"}
+SKIP_KEYS |= {"example", "e g", "eg", "nota", "hinweis", "remarque", "todo"}
+GENERIC_TITLE = set(
+    "infrastructure architecture specification specifications spec requirements requirement "
+    "production overview deployment design document level system technical the and of for "
+    "a an readme plan setup implementation backend server professional single vps deploy "
+    "runbook notes config configuration stack hosting infra ops platform go-live checklist "
+    "especificacao requisitos infraestrutura especificacion requisitos infraestructura "
+    "anforderungen infrastruktur spezifikation exigences specification de do da del la le "
+    "der die das des du et e y und".split()
+)
+URL_ENV = {"API_URL", "APP_URL", "PUBLIC_URL", "BASE_URL", "SITE_URL", "APP_DOMAIN", "DOMAIN"}
+URL_ENV |= {"PUBLIC_HOST", "HOSTNAME", "SERVER_NAME", "APP_HOST", "HOST", "VIRTUAL_HOST"}
+URL_ENV |= {"RAILS_HOST", "FRONTEND_URL", "CANONICAL_HOST", "APP_BASE_URL", "NEXTAUTH_URL"}
+HOSTS_ENV = {"ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "APP_HOSTS"}
+SECRET_PARTS = {
+    "SECRET", "PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "KEY", "APIKEY", "CREDENTIALS",
+    "CREDENTIAL", "DSN", "SALT", "PRIVATE", "CERT",
+}  # fmt: skip
+NOT_SECRET_NAMES = {"KEY_PREFIX", "PUBLIC_KEY_ID", "AUTH_URL", "AUTH_DOMAIN", "OAUTH_CALLBACK_URL"}
