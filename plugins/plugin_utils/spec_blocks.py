@@ -93,7 +93,7 @@ class Code:
 Block = Heading | TextBlock | Table | Code
 
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
-_SEP_CELL = r"\s*:?[-\u2012\u2013\u2014\u2015\u2212=]+:?\s*"
+_SEP_CELL = r"\s*:?\s*[-\u2012\u2013\u2014\u2015\u2212=]+\s*:?\s*"
 _SEP_RE = re.compile(rf"^\s*\|?(?:{_SEP_CELL}\|)*{_SEP_CELL}\|?\s*$")
 _PLAIN_KV_RE = re.compile(
     r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?P<key>[^\W\d_][\w .()/#'&+-]{0,40}?)\s*[:\uff1a]\s+(?P<value>\S.*)$"
@@ -122,7 +122,11 @@ def prepare_text(text: str) -> tuple[str, tuple[int, ...]]:
             continue
         want = _cells(head)
         fixed = "|" + "|".join(["---"] * want) + "|"
-        if line.strip() != fixed and (_cells(line) != want or re.search(r"[^-|:\s]", line)):
+        body = line.strip().strip("|")
+        valid = _cells(line) == want and all(
+            re.fullmatch(r"\s*:?-+:?\s*", cell) for cell in body.split("|")
+        )
+        if not valid:
             lines[index] = fixed
             mended.append(index + 1)
     return "\n".join(lines), tuple(mended)
@@ -167,8 +171,10 @@ def detect_format(text: str, source: str | None = None) -> str | None:
         except ValueError:
             pass
     lines = [x for x in text.splitlines() if x.strip() and not x.lstrip().startswith("#")]
-    if lines and all(re.match(r"^[a-z][\w-]*:\s+\S", x) for x in lines) and any(
-        x.startswith(("web:", "worker:", "release:", "clock:")) for x in lines
+    if (
+        lines
+        and all(re.match(r"^[a-z][\w-]*:\s+\S", x) for x in lines)
+        and any(x.startswith(("web:", "worker:", "release:", "clock:")) for x in lines)
     ):
         return "procfile"
     try:

@@ -55,6 +55,27 @@ def budget(values: dict[str, Any]) -> tuple[int, list[str]]:
     return total + _bytes(RESERVE), parts
 
 
+_DATASTORE_PORTS = {5432: "PostgreSQL", 6379: "Redis", 3306: "MySQL", 27017: "MongoDB"}
+
+
+def _public_ports(values: dict[str, Any], explain: dict[str, dict], out: Collector) -> None:
+    """The app's own port or a data store's port among the ports open to the internet."""
+    info = explain["firewall_public_ports"]
+    if info["origin"] == "default":
+        return
+    for port in values["firewall_public_ports"]:
+        line = next((s["line"] for s in info["sources"] if str(port) in s["note"]), info["line"])
+        where = Where(info["heading"], line)
+        if port in _DATASTORE_PORTS:
+            out.find("error", "datastore-port-public",
+                     f"port {port} ({_DATASTORE_PORTS[port]}) is open to the internet; data "
+                     "stores stay internal", where)  # fmt: skip
+        elif port == values["app_port"] and port not in {80, 443}:
+            out.find("error", "app-port-public",
+                     f"the app's port {port} is open to the internet; only Nginx faces it",
+                     where)  # fmt: skip
+
+
 def check(
     values: dict[str, Any], explain: dict[str, dict], out: Collector, changed: tuple[int, ...]
 ) -> None:
@@ -66,8 +87,12 @@ def check(
                  "no project name, repository or title names the app; app_name defaults to 'app'",
                  None)  # fmt: skip
     if not stated("app_port"):
-        out.find("warning", "app-port-missing",
-                 "the spec gives no port for the app; app_port defaults to 3000", None)
+        out.find(
+            "warning",
+            "app-port-missing",
+            "the spec gives no port for the app; app_port defaults to 3000",
+            None,
+        )
     if not stated("app_image"):
         out.find("warning", "app-image-missing",
                  "app_image: the spec names no image for the app; set app_image in the inventory",
@@ -79,8 +104,10 @@ def check(
     for var, default, condition in _NEEDED:
         if condition and not values.get(condition):
             continue
-        if condition == "postgres_enabled" and var.startswith("backup_") and (
-            values["backup_enabled"] is False
+        if (
+            condition == "postgres_enabled"
+            and var.startswith("backup_")
+            and (values["backup_enabled"] is False)
         ):
             continue
         if not stated(var):
@@ -94,6 +121,7 @@ def check(
         out.find("warning", "ssh-open-to-world",
                  f"SSH is open to every address ({fact.note[:80]!r}); set "
                  "harden_ssh_allowed_cidrs to the addresses you administer from", fact.where)  # fmt: skip
+    _public_ports(values, explain, out)
     host = values.get("host_memory")
     if host:
         total, parts = budget(values)
@@ -104,8 +132,12 @@ def check(
             out.find("error", "memory-over-budget",
                      f"the containers' memory limits add up to {detail}", where)  # fmt: skip
         elif total > 0.9 * _bytes(host):
-            out.find("warning", "memory-near-budget",
-                     f"the containers' memory limits are within 10 % of the host: {detail}", where)
+            out.find(
+                "warning",
+                "memory-near-budget",
+                f"the containers' memory limits are within 10 % of the host: {detail}",
+                where,
+            )
     if changed:
         out.find("warning", "text-repaired",
                  f"{len(changed)} line(s) repaired (mojibake, e.g. double-encoded UTF-8); "

@@ -14,7 +14,11 @@ from typing import Any
 import yaml
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_deploy as deploy
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import HEX32_RE, env_var, is_secret
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import (
+    HEX32_RE,
+    env_var,
+    is_secret,
+)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import conf_setting, process
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
     Code,
@@ -82,8 +86,25 @@ def _conf_block(code: Code, out: F.Collector) -> bool:
     return found
 
 
+_SCALE_RE = re.compile(r"^\s*#?\s*(?:heroku ps:scale\s+)?((?:[a-z][\w-]*=\d+\s*)+)", re.I)
+_DYNO_RE = re.compile(r"\b(?:standard-[12]x|performance-(?:m|l|xl)|basic|eco|free|hobby|"
+                      r"private-[sml]|shield-[sml])\b", re.I)  # fmt: skip
+
+
 def _procfile(code: Code, out: F.Collector) -> None:
     for index, text in enumerate(code.lines):
+        where = Where(code.where.heading, code.where.line + index, code.where.path)
+        scale = _SCALE_RE.match(text)
+        if scale and "=" in scale.group(1) and not re.match(r"^\s*[a-z][\w-]*:", text):
+            for name, count in re.findall(r"([a-z][\w-]*)=(\d+)", scale.group(1)):
+                prefix = "app" if name in {"web", "app"} else f"process:{F.slug(name)}"
+                out.add(f"{prefix}_replicas" if prefix == "app" else f"{prefix}:replicas",
+                        int(count), where, 1, text)  # fmt: skip
+            if _DYNO_RE.search(text):
+                out.find("warning", "paas-only",
+                         f"Heroku dyno size in '{text.strip('# ')}' has no meaning on one VPS",
+                         where)  # fmt: skip
+            continue
         match = re.match(r"^\s*([a-zA-Z][\w-]*)\s*:\s*(\S.*)$", text)
         if match and not text.lstrip().startswith("#"):
             where = Where(code.where.heading, code.where.line + index, code.where.path)
@@ -108,8 +129,10 @@ def code_block(code: Code, out: F.Collector) -> bool:
         _procfile(code, out)
         return True
     if lang in {"", "bash", "sh", "shell", "env", "dotenv", "zsh", "console", "properties", "text"}:
-        return _env_block(code, out) or _shell_block(code, out) or (
-            lang in {"", "text"} and _conf_block(code, out)
+        return (
+            _env_block(code, out)
+            or _shell_block(code, out)
+            or (lang in {"", "text"} and _conf_block(code, out))
         )
     if lang in {"conf", "ini", "redis", "postgresql", "pgsql", "cfg", "config", "nginx"}:
         return _env_block(code, out) or _conf_block(code, out)
@@ -123,4 +146,19 @@ def code_block(code: Code, out: F.Collector) -> bool:
             "error", "invalid-code-block", f"{lang} block does not parse: {detail}", code.where
         )
         return True
-    return deploy.structured(data, lang, code, out)
+    used = deploy.structured(data, lang, code, out)
+    if used and lang in {"yaml", "yml", "toml"}:
+        _comments(code, out)
+    return used
+
+
+def _comments(code: Code, out: F.Collector) -> None:
+    """Comment lines of a deploy file are prose: '# The database is Neon (managed)'."""
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_prose import sentence_facts
+
+    for index, text in enumerate(code.lines):
+        match = re.match(r"^\s*#\s?(.*\S)", text)
+        if match and re.search(r"[a-z]{3,} [a-z]{3,}", match.group(1), re.I):
+            where = Where(code.where.heading, code.where.line + index, code.where.path)
+            sentence_facts(Line(match.group(1), where), out)

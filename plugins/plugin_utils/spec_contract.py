@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+
 class SpecError(ValueError):
     """The one error this module raises: the input cannot be read as a document at all."""
 
@@ -278,5 +279,3 @@ def contract_argument_spec() -> dict[str, dict[str, Any]]:
         return option
 
     return {var: convert(spec) for var, spec in CONTRACT.items()}
-
-

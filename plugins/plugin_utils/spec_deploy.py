@@ -8,6 +8,7 @@ process (``app_*``), other process types, data stores, environment.
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
@@ -56,7 +57,8 @@ def _ports(svc: dict) -> list[tuple[str | None, int]]:
     return found
 
 
-def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_taken: bool) -> bool:
+def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_taken: bool,
+                    web_image: str | None = None) -> bool:  # fmt: skip
     """One compose service; True when it was the web process."""
     where = key_line(code, name)
     image = svc.get("image") if isinstance(svc.get("image"), str) else None
@@ -106,11 +108,16 @@ def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_take
                 path = "/" + found[-1].split("://", 1)[1].partition("/")[2].split("?")[0]
                 if path != "/":
                     out.add("app_health_path", path, where)
+        elif image and image != web_image:
+            if F.image_unpinned(image):
+                out.find("warning", "image-latest",
+                         f"{name}: {image} is not pinned to a version tag", where)  # fmt: skip
+            environment = None  # another program's settings, not the app's
         if isinstance(environment, dict):
             for key, value in environment.items():
                 env_var(str(key), value, key_line(code, str(key)), out)
     elif kind in {"redis", "postgres"}:
-        _datastore(kind, name, image, command, memory, environment, code, where, out)
+        _datastore(kind, name, image, svc.get("command"), memory, environment, code, where, out)
     elif kind in {"nginx", "alloy", "certbot"} and image:
         F.add_image(f"{kind}_image", image, where, out)
         if kind == "alloy":
@@ -120,7 +127,25 @@ def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_take
     return kind == "app"
 
 
-def _datastore(kind, name, image, command, memory, environment, code, where, out) -> None:
+def flags(command: Any) -> list[tuple[str, str]]:
+    """'--maxmemory 256mb --save ""' (a string or a compose list) -> [(key, value), ...]."""
+    if isinstance(command, list):
+        tokens = [str(t) for t in command]
+    else:
+        try:
+            tokens = shlex.split(str(command or ""))
+        except ValueError:
+            tokens = str(command or "").split()
+    found = []
+    for index, token in enumerate(tokens):
+        if token.startswith("--"):
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else ""
+            found.append((token[2:], "" if nxt.startswith("--") else nxt))
+    return found
+
+
+def _datastore(kind, name, image, raw_command, memory, environment, code, where, out) -> None:
+    command = command_text(raw_command)
     if kind == "redis":
         out.add("redis_used", True, where)
         if image:
@@ -128,8 +153,8 @@ def _datastore(kind, name, image, command, memory, environment, code, where, out
             version = F.major(image.partition(":")[2])
             if version:
                 out.add("redis_version", version, where, 1)
-        for key, value in re.findall(r"--([\w-]+)\s+(\"[^\"]*\"|'[^']*'|\S+)", command or ""):
-            conf_setting(key, value.strip("'\""), key_line(code, "command"), out)
+        for key, value in flags(raw_command):
+            conf_setting(key, value, key_line(code, "command"), out)
     else:
         prose.db_facts(f"postgres {image.partition(':')[2] if image else ''}", where, out, 2)
         out.add("db_provider", "self-hosted", where, 2, f"compose service {name}")
@@ -141,9 +166,13 @@ def _datastore(kind, name, image, command, memory, environment, code, where, out
     if isinstance(environment, dict):
         for key, value in environment.items():
             if value and real_secret(str(key), str(value)):
-                out.find("error", "secret-in-document",
-                         f"{key}: a real-looking secret value is written in the document; it is "
-                         "not used (put it in the vault and rotate it)", key_line(code, str(key)))
+                out.find(
+                    "error",
+                    "secret-in-document",
+                    f"{key}: a real-looking secret value is written in the document; it is "
+                    "not used (put it in the vault and rotate it)",
+                    key_line(code, str(key)),
+                )
 
 
 _SERVICE_KEYS = {"image", "build", "command", "ports", "environment", "deploy", "mem_limit",
@@ -151,11 +180,12 @@ _SERVICE_KEYS = {"image", "build", "command", "ports", "environment", "deploy", 
 
 
 def compose(services: dict, code: Code, out: F.Collector) -> None:
-    web = False
+    web, web_image = False, None
     ordered = sorted(services.items(), key=lambda kv: F.component(str(kv[0])) != "app")
     for name, svc in ordered:
         if isinstance(svc, dict):
-            web = compose_service(str(name), svc, code, out, web) or web
+            if compose_service(str(name), svc, code, out, web, web_image) and not web:
+                web, web_image = True, svc.get("image")
 
 
 def kamal(data: dict, code: Code, out: F.Collector) -> None:
@@ -200,8 +230,7 @@ def kamal(data: dict, code: Code, out: F.Collector) -> None:
             memory = svc["mem_limit"]
             image = svc["image"] if isinstance(svc["image"], str) else None
             where = key_line(code, str(name))
-            _datastore(kind, str(name), image, command_text(acc.get("cmd")), memory, {}, code,
-                       where, out)  # fmt: skip
+            _datastore(kind, str(name), image, acc.get("cmd"), memory, {}, code, where, out)
 
 
 def structured(data: Any, lang: str, code: Code, out: F.Collector) -> bool:
@@ -218,11 +247,18 @@ def structured(data: Any, lang: str, code: Code, out: F.Collector) -> bool:
     if "kind" in data and "apiVersion" in data:
         return kubernetes([data], code, out)
     if isinstance(data.get("services"), dict):
+        if isinstance(data.get("name"), str) and F.slug(data["name"]):
+            out.add("app_name", F.slug(data["name"]), key_line(code, "name"), 3)
         compose(data["services"], code, out)
         return True
-    if isinstance(data.get("services"), list) and (
-        "databases" in data or any(isinstance(s, dict) and "type" in s for s in data["services"])
-    ) and not any(isinstance(s, dict) and "http_port" in s for s in data["services"]):
+    if (
+        isinstance(data.get("services"), list)
+        and (
+            "databases" in data
+            or any(isinstance(s, dict) and "type" in s for s in data["services"])
+        )
+        and not any(isinstance(s, dict) and "http_port" in s for s in data["services"])
+    ):
         return render(data, code, out)
     if {"services", "workers", "jobs", "static_sites"} & set(data) and "name" in data:
         return digitalocean(data, code, out)
@@ -237,8 +273,10 @@ def structured(data: Any, lang: str, code: Code, out: F.Collector) -> bool:
         return app_json(data, code, out)
     if isinstance(data.get("deploy"), dict) or isinstance(data.get("service"), dict):
         return railway(data, code, out)
-    if data and all(isinstance(v, dict) for v in data.values()) and any(
-        set(v) & _SERVICE_KEYS for v in data.values()
+    if (
+        data
+        and all(isinstance(v, dict) for v in data.values())
+        and any(set(v) & _SERVICE_KEYS for v in data.values())
     ):
         compose(data, code, out)
         return True

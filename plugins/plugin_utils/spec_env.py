@@ -35,6 +35,21 @@ _KNOWN_SECRET_RE = re.compile(
 )
 
 
+_DB_HOSTS = [
+    (r"neon\.tech$", "neon"),
+    (r"rds\.amazonaws\.com$", "rds"),
+    (r"supabase\.(?:co|com)$", "supabase"),
+    (r"render\.com$", "render"),
+    (r"ondigitalocean\.com$", "digitalocean"),
+    (r"(?:railway\.app|rlwy\.net|railway\.internal)$", "railway"),
+    (r"compute-1\.amazonaws\.com$|herokuapp|heroku", "heroku"),
+    (r"cloudsql|/cloudsql/", "cloud-sql"),
+    (r"postgres\.database\.azure\.com$", "azure"),
+    (r"db\.crunchybridge\.com$", "crunchy-bridge"),
+    (r"\.flycast$|\.fly\.dev$", "fly"),
+]
+
+
 def is_secret(name: str, value: str) -> bool:
     upper = name.upper()
     if upper in vocab.NOT_SECRET_NAMES:
@@ -82,6 +97,8 @@ def env_var(name: str, value: Any, where: Where, out: F.Collector, hex_hint: boo
     value = "" if value is None else str(value).strip()
     if value[:1] in {"'", '"'} and value.endswith(value[0]) and len(value) >= 2:
         value = value[1:-1]
+    if re.fullmatch(r"\$\{[\w.-]*(?:DATABASE_URL|REDIS_URL|_URI|PASSWORD|SECRET)[\w.-]*\}", value):
+        secret = True if secret is None else secret
     if secret or (secret is None and is_secret(name, value)):
         generate = "hex32" if HEX32_RE.search(value) or (hex_hint and not value) else None
         out.add(f"secret:{name}", generate, where, 2, "value withheld")
@@ -94,9 +111,15 @@ def env_var(name: str, value: Any, where: Where, out: F.Collector, hex_hint: boo
             out.add("redis_used", True, where, 1, name)
         elif low.startswith(("postgres://", "postgresql://")):
             prose.db_facts("postgresql database", where, out, 1)
+            host = low.split("@", 1)[-1].split("/", 1)[0]
+            for pattern, provider in _DB_HOSTS:
+                if re.search(pattern, host):
+                    out.add("db_provider", provider, where, 2, f"{name} host {host}")
         return
-    if _ELIDED_RE.match(value) or re.fullmatch(r"[\w-]+(?:\|[\w-]+)+", value) or (
-        find_placeholders(value)
+    if (
+        _ELIDED_RE.match(value)
+        or re.fullmatch(r"[\w-]+(?:\|[\w-]+)+", value)
+        or (find_placeholders(value))
     ):
         out.add(f"env_required:{name}", True, where, 2, value)
         message = f"{name}: no value in the spec ({value or 'empty'})"
@@ -117,11 +140,11 @@ def env_var(name: str, value: Any, where: Where, out: F.Collector, hex_hint: boo
             out.add("app_domain", names[0], where, 2, f"{name}={value}")
             for alias in names[1:]:
                 out.add("alias", alias, where, 2, f"{name}={value}")
+    if upper in vocab.POOL_ENV and units.find_int(value):
+        out.add("app_db_pool_size", units.find_int(value), where, 2, f"{name}={value}")
     if upper == "PORT":
         port = units.find_port(value)
         if port:
             out.add("app_port", port, where, 2, f"PORT={value}")
     if upper in {"WEB_CONCURRENCY_REPLICAS"}:
         return
-
-

@@ -74,19 +74,69 @@ def _title_name(blocks: list, out: F.Collector) -> None:
                 return
 
 
+def sentences(lines: list[Line]) -> list[Line]:
+    """Consecutive lines of prose -> one Line per sentence, at the line where it starts (a
+    sentence wrapped over two source lines is read whole)."""
+    if len(lines) == 1:
+        return lines
+    text, starts = "", []
+    for line in lines:
+        starts.append((len(text), line))
+        text += line.text + " "
+    found = []
+    for match in re.finditer(
+        r"\S.*?(?:[.!?;](?=\s+[A-Z0-9(*`\u00c0-\u024f])|$)", text.strip() + " "
+    ):
+        begin = match.start()
+        first = [ln for pos, ln in starts if pos <= begin][-1]
+        covered = [ln for pos, ln in starts if begin <= pos + len(ln.text) and pos <= match.end()]
+        found.append(
+            Line(
+                text=match.group(0).strip(),
+                where=first.where,
+                placeholders=tuple(p for ln in covered for p in ln.placeholders),
+                tick=first.tick,
+            )
+        )
+    return found or lines
+
+
 def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
-    for line in block.lines:
+    prose_lines: list[Line] = []
+
+    def flush() -> None:
+        about_redis = any(vocab.REDIS_RE.search(line.text) for line in prose_lines)
+        for sentence in sentences(prose_lines):
+            prose.sentence_facts(sentence, out, about_redis)
+        prose_lines.clear()
+
+    lines = list(block.lines)
+    merged: list[Line] = []
+    for line in lines:  # a key line's wrapped value continues on the next lines
+        if merged and merged[-1].key is not None and line.key is None and block.in_list:
+            last = merged[-1]
+            merged[-1] = Line(f"{last.text} {line.text}", last.where, last.key,
+                              f"{last.value} {line.text}", last.placeholders + line.placeholders,
+                              last.tick)  # fmt: skip
+        else:
+            merged.append(line)
+    for line in merged:
         known = False
         if line.key is not None and line.value is not None:
             known = handle_kv(KV(line.key, line.value, line), out)
         elif vocab.NO_DOCKER_RE.search(line.text):
             kv_warnings(KV("", line.text, line), out)
-        if not known:
-            prose.sentence_facts(line, out)
-        if (block.in_list or line.key) and _INFRA_RE.search(line.text) and re.search(
-            r"\d", line.text
+        if known:
+            flush()
+        else:
+            prose_lines.append(line)
+        if (
+            (block.in_list or line.key)
+            and _INFRA_RE.search(line.text)
+            and re.search(r"\d", line.text)
         ):
             candidates.append((line.where, "line", line.text))
+    flush()
 
 
 def _table_block(table: Table, out: F.Collector) -> None:

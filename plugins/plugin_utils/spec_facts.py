@@ -135,9 +135,7 @@ def process_role(text: str) -> str | None:
     return None
 
 
-_IMAGE_RE = re.compile(
-    r"^[a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9_][\w.-]*)?(?:@sha256:[a-f0-9]{64})?$"
-)
+_IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9_][\w.-]*)?(?:@sha256:[a-f0-9]{64})?$")
 
 
 def image(text: str) -> str | None:

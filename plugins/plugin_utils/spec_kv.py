@@ -52,7 +52,11 @@ def canonical(key: str) -> str | None:
         (r"graceful|stop grace|shutdown.*timeout", "grace"),
         (r"timeout", "timeout"),
         (r"rate limit|throttl", "rate"),
-        (r"body.*(size|limit)|upload", "body"),
+        (r"\bbody\b|upload|client max", "body"),
+        (r"off-?site|offsite|remote copy|copy to|copia externa|externe kopie", "offsite"),
+        (r"\blog(?:s)? rotation|logrotat|log retention", "log_rotation"),
+        (r"persist", "persistence"),
+        (r"eviction|maxmemory.policy", "policy"),
         (r"connection pool|pool size", "pool"),
         (r"backup|sauvegard|sicherung|respaldo", "backup"),
         (r"\bssh\b", "ssh"),
@@ -218,11 +222,14 @@ def _duration(var: str):
     return rule
 
 
-def rate_facts(text: str, where: Where, out: F.Collector, line: Line | None = None) -> None:
+def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = None,
+               paths_from: str = "") -> None:  # fmt: skip
     """Rates, their bursts and the auth locations a rate-limit statement names."""
     used: set[str] = set()
     for rate in units.find_rates(text):
-        name = re.sub(r"[^a-z0-9_]", "_", rate.name or "general")
+        name = re.sub(r"[^a-z0-9_]", "_", rate.name or zone or "general")
+        if zone and rate.name in {None, "per", "ip", "each"}:
+            name = zone
         if name in {"login", "logins", "signin", "sign_in", "authentication", "auth_"}:
             name = "auth"
         if name in {"ip", "per", "each", "client"}:
@@ -254,7 +261,7 @@ def rate_facts(text: str, where: Where, out: F.Collector, line: Line | None = No
                 where,
             )
         if name == "auth":
-            for path in paths(text):
+            for path in paths(f"{paths_from} {text}"):
                 out.add("auth_location", auth_prefix(path), where, 2, text)
 
 
@@ -263,9 +270,33 @@ def auth_prefix(path: str) -> str:
     return path if path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path
 
 
+_AUTH_KEY_RE = re.compile(r"login|log in|sign ?in|signin|auth|password|senha|contrasena|"
+                          r"anmeld|connexion|session")  # fmt: skip
+_ZONE_KEY_RE = re.compile(r"^(?:the )?([a-z][a-z0-9]*)(?: (?:endpoint|endpoints|route|routes|"
+                          r"api))?(?: rate limit| rate limits| limit| throttling)?$")  # fmt: skip
+_GENERAL_WORDS = {"rate", "general", "global", "default", "everything", "all", "overall", "site",
+                  "requests", "request", "per", "ip", "limit", "limits", "throttling", "nginx",
+                  "rest", "other", "others", "else", "remaining", "whole", "traffic",
+                  "todo", "resto", "tout", "alles", "sonst", "reste", "geral", "general"}  # fmt: skip
+
+
+def rate_zone(key: str) -> str | None:
+    """The zone a key names: 'Login (/users/sign_in)' -> auth, 'API rate limit' -> api."""
+    nk = F.norm(re.sub(r"\(.*?\)|`[^`]*`|/\S*", " ", key))
+    if _AUTH_KEY_RE.search(nk) or _AUTH_KEY_RE.search(F.norm(key)):
+        return "auth"
+    nk = re.sub(r"\b(rate limit(?:s|ing)?|limit(?:s)?|throttling|for|on|de|per ip)\b", " ", nk)
+    words = [w for w in nk.split() if w not in _GENERAL_WORDS]
+    if not words:
+        return "general"
+    return words[0] if len(words) == 1 and len(words[0]) > 2 else None
+
+
 def _rate(kv: KV, out: F.Collector) -> None:
-    if not out.placeholder(kv.line, "nginx_rate_limits"):
-        rate_facts(kv.value if "auth" not in kv.nk else f"{kv.value} auth", kv.where, out)
+    if out.placeholder(kv.line, "nginx_rate_limits"):
+        return
+    zone = rate_zone(kv.key)
+    rate_facts(kv.value, kv.where, out, zone=zone, paths_from=kv.key)
 
 
 def _body(kv: KV, out: F.Collector) -> None:
@@ -273,10 +304,9 @@ def _body(kv: KV, out: F.Collector) -> None:
 
 
 def _pool(kv: KV, out: F.Collector) -> None:
-    match = re.search(r"(\d+)\s*(?:connections?|conexoes|conexiones)", vocab.fold(kv.value))
-    match = match or re.fullmatch(r"\s*(\d+)\s*", kv.value)
-    if match:
-        out.add("app_db_pool_size", int(match.group(1)), kv.where)
+    count = units.find_int(kv.value)
+    if count:
+        out.add("app_db_pool_size", count, kv.where)
 
 
 def _max_connections(kv: KV, out: F.Collector) -> None:
@@ -326,6 +356,7 @@ def _redis(kv: KV, out: F.Collector) -> None:
         said = kv.value
     prose.redis_facts(said, kv.where, out, 2)
     prose.queue_facts(kv.value, kv.where, out)
+    prose.redis_settings(kv.value, kv.where, out)
 
 
 def _database(kv: KV, out: F.Collector) -> None:
@@ -348,6 +379,17 @@ def _offsite(kv: KV, out: F.Collector) -> None:
         prose.backup_facts(f"backup to {kv.value}", kv.where, out)
 
 
+def _log_rotation(kv: KV, out: F.Collector) -> None:
+    size = re.search(r"(\d+\s*[kmg]i?b?)\b", kv.value, re.I)
+    if size and units.find_size(size.group(1)):
+        out.add("docker_log_max_size", units.compose_size(units.find_size(size.group(1))),
+                kv.where, 2, kv.value)  # fmt: skip
+    count = re.search(r"(\d+)\s*(?:files|rotations|copies|arquivos|archivos|dateien|fichiers)|"
+                      r"max-file\s*[=:]?\s*(\d+)|[x×]\s*(\d+)\b", kv.value, re.I)  # fmt: skip
+    if count:
+        out.add("docker_log_max_file", int(next(g for g in count.groups() if g)), kv.where)
+
+
 def _ssh(kv: KV, out: F.Collector) -> None:
     if not out.placeholder(kv.line, "harden_ssh_restricted"):
         prose.ssh_facts(f"{kv.key}: {kv.value}" if "port" in kv.nk else kv.value, kv.where, out)
@@ -359,7 +401,7 @@ def _logs(kv: KV, out: F.Collector) -> None:
 
 
 def _ports(kv: KV, out: F.Collector) -> None:
-    for port in re.findall(r"(?<![\d.:/])(\d{2,5})(?![\d.])", kv.value):
+    for port in re.findall(r"(?<![\d.:/])(\d{2,5})(?!\d|\.\d)", kv.value):
         if 1 <= int(port) <= 65535:
             out.add(f"public_port:{int(port)}", True, kv.where, 2, kv.value)
 
@@ -406,6 +448,7 @@ RULES = {
     "logs": _logs,
     "ports": _ports,
     "auth_paths": _auth_paths,
+    "log_rotation": _log_rotation,
     "command": _command,
 }
 
@@ -439,6 +482,39 @@ def kv_warnings(kv: KV, out: F.Collector) -> None:
         )
 
 
+_COMMAND_RE = re.compile(
+    r"^`?(?:node|npm|yarn|pnpm|bundle|bin/|\./|/|python3?|php|java|gunicorn|uvicorn|celery|"
+    r"rails|mix|elixir|go |deno|bun|dotnet|rake|sidekiq|exec|sh |bash |daphne|hypercorn|"
+    r"puma|rq|dramatiq|flower|supercronic|cron|artisan)",
+    re.I,
+)
+
+
+def _unknown_key(kv: KV, out: F.Collector) -> bool:
+    """Keys the vocabulary does not know: a process name with its command
+    ('worker: `node dist/worker.js`'), or a limit ('Login (/users/sign_in): 5 per minute')."""
+    kind = F.component(kv.key)
+    if kind and (kind == "app" or kind.startswith("process:")) and _COMMAND_RE.match(kv.value):
+        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
+
+        command = re.split(r"\s+\(|\s+[—–]\s+", kv.value)[0].strip("` ")
+        process(F.slug(kv.key) or "worker", command, kv.where, out, web=kind == "app")
+        return True
+    rates = units.find_rates(kv.value)
+    heading = F.norm(" ".join(kv.where.path[-2:]))
+    if rates and (
+        re.search(
+            r"nginx|edge|rate|limit|throttl|proxy|limite|begrenz|traffic|tr[aá]fego|"
+            r"trafico|verkehr|trafic",
+            heading,
+        )
+        or _AUTH_KEY_RE.search(F.norm(kv.key))
+    ):
+        rate_facts(kv.value, kv.where, out, zone=rate_zone(kv.key), paths_from=kv.key)
+        return True
+    return False
+
+
 def handle_kv(kv: KV, out: F.Collector) -> bool:
     """Read one key/value pair; True when its key is known."""
     if kv.nk in vocab.SKIP_KEYS or not kv.nk:
@@ -453,13 +529,18 @@ def handle_kv(kv: KV, out: F.Collector) -> bool:
         pass
     elif topic == "redis" and kv.nk == "persistence":
         canon = "persistence"
-    elif canon in {"policy", "persistence"} and topic != "redis":
+    elif canon in {"policy", "persistence"} and topic != "redis" and "redis" not in kv.nk:
         canon = None
+    elif topic == "backup" and canon not in {"offsite", "retention", "backup"}:
+        if re.search(r"redis|upload|media|file|asset|static|s3|storage|object", kv.nk):
+            return True
+        canon = "backup"
     elif kv.nk == "decision" and topic in {"redis", "postgres"}:
         canon = "redis" if topic == "redis" else "database"
         kv = KV(kv.key, f"{'database' if topic == 'postgres' else 'redis'} {kv.value}", kv.line)
     rule = RULES.get(canon or "")
     if rule is not None:
         rule(kv, out)
+    known = rule is not None or _unknown_key(kv, out)
     kv_warnings(kv, out)
-    return rule is not None
+    return known

@@ -11,6 +11,7 @@ from typing import Any
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Code, Where
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import (
@@ -75,34 +76,44 @@ def fly(data: dict, code: Code, out: F.Collector) -> bool:
         if isinstance(check, dict) and isinstance(check.get("path"), str):
             out.add("app_health_path", check["path"], key_line(code, "path"))
             break
+    grace = data.get("kill_timeout")
+    seconds = units.find_duration(str(grace)) if isinstance(grace, str) else as_int(grace)
+    if seconds:
+        out.add("app_stop_grace_period", units.duration_form(seconds), key_line(code, "kill_timeout"))
     _paas([k for k in ("primary_region", "kill_signal", "swap_size_mb") if k in data], "fly.io",
           code.where, out)  # fmt: skip
     return True
 
 
 _RAILWAY_USED = {"startCommand", "healthcheckPath", "restartPolicyType", "numReplicas",
-                 "restartPolicyMaxRetries", "internalPort", "cronSchedule"}  # fmt: skip
+                 "restartPolicyMaxRetries", "internalPort", "cronSchedule",
+                 "drainingSeconds"}  # fmt: skip
 
 
 def railway(data: dict, code: Code, out: F.Collector) -> bool:
     deploy, service = _dict(data.get("deploy")), _dict(data.get("service"))
-    heading = F.norm(code.where.heading or "")
+    heading = F.norm(re.sub(r"\(.*?\)|`[^`]*`", " ", code.where.heading or ""))
     heading = re.sub(r"\b(service|services|process|config|configuration|settings|railway|"
-                     r"toml|json)\b", "", heading)  # fmt: skip
-    name = F.slug(heading) or "app"
+                     r"toml|json|the|deploy)\b", "", heading)  # fmt: skip
+    name = F.slug(heading.split()[0]) if heading.split() else "app"
     cron = deploy.get("cronSchedule")
     web = not cron and ("internalPort" in service or "healthcheckPath" in deploy
                         or F.component(name) in {"app", None})  # fmt: skip
     where = key_line(code, "startCommand")
     restart = None
     if isinstance(deploy.get("restartPolicyType"), str):
-        restart = F.restart_policy(deploy["restartPolicyType"], deploy.get("restartPolicyMaxRetries"))
+        restart = F.restart_policy(
+            deploy["restartPolicyType"], deploy.get("restartPolicyMaxRetries")
+        )
         if restart:
             _mapped(restart, deploy["restartPolicyType"], key_line(code, "restartPolicyType"), out,
                     "Railway")  # fmt: skip
     if web:
         process(name, deploy.get("startCommand"), where, out, web=True,
                 replicas=deploy.get("numReplicas"), restart=restart)  # fmt: skip
+        if as_int(deploy.get("drainingSeconds")):
+            out.add("app_stop_grace_period", f"{as_int(deploy['drainingSeconds'])}s",
+                    key_line(code, "drainingSeconds"))  # fmt: skip
         health = deploy.get("healthcheckPath")
         if isinstance(health, str) and health.startswith("/"):
             out.add("app_health_path", health, key_line(code, "healthcheckPath"))
@@ -133,6 +144,7 @@ def render(data: dict, code: Code, out: F.Collector) -> bool:
         where = key_line(code, "name", _line_of(code, name))
         if kind in {"redis", "keyvalue"}:
             out.add("redis_used", True, where, 2, f"render {kind} {name}")
+            out.add("redis_provider", "render", where, 2, f"render {kind} {name}")
             policy = svc.get("maxmemoryPolicy")
             if isinstance(policy, str):
                 out.add("redis_maxmemory_policy", policy, key_line(code, "maxmemoryPolicy"))
@@ -145,10 +157,13 @@ def render(data: dict, code: Code, out: F.Collector) -> bool:
             out.add(f"process:{F.slug(name)}:role", "scheduler", where, 3)
         if is_web:
             web_done = True
+            out.add("app_name", F.slug(name), where, 2, f"render web service {name}")
             if isinstance(image, str):
                 F.add_image("app_image", image, key_line(code, "url"), out)
             if isinstance(svc.get("healthCheckPath"), str):
-                out.add("app_health_path", svc["healthCheckPath"], key_line(code, "healthCheckPath"))
+                out.add(
+                    "app_health_path", svc["healthCheckPath"], key_line(code, "healthCheckPath")
+                )
             domains = [str(d) for d in _list(svc.get("domains"))]
             for pos, host in enumerate(domains):
                 out.add("app_domain" if pos == 0 else "alias", host.lower(), key_line(code, host))
@@ -258,6 +273,8 @@ def digitalocean(data: dict, code: Code, out: F.Collector) -> bool:
         elif str(db.get("engine", "")).upper() in {"REDIS", "VALKEY"}:
             out.add("redis_used", True, where, 2)
             out.add("redis_provider", "digitalocean", where, 2)
+            if db.get("version"):
+                out.add("redis_version", F.major(str(db["version"])), where, 2)
     return True
 
 
@@ -269,6 +286,13 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
         where = key_line(code, "name", _line_of(code, name) if name else 0)
         spec = _dict(doc.get("spec"))
         if kind == "Ingress":
+            notes = _dict(meta.get("annotations"))
+            for key, value in notes.items():
+                if key.endswith("proxy-body-size") and units.find_size(str(value)):
+                    out.add("nginx_client_max_body_size",
+                            units.nginx_size(units.find_size(str(value))), key_line(code, key))
+                elif key.endswith("proxy-read-timeout") and as_int(value):
+                    out.add("nginx_proxy_read_timeout", f"{as_int(value)}s", key_line(code, key))
             hosts = [r.get("host") for r in _list(spec.get("rules")) if isinstance(r, dict)]
             for pos, host in enumerate(h for h in hosts if isinstance(h, str)):
                 out.add("app_domain" if pos == 0 else "alias", host.lower(), key_line(code, "host",
@@ -293,8 +317,10 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
         command = command_text(_list(main.get("command")) + _list(main.get("args")))
         limits = _dict(_dict(main.get("resources")).get("limits"))
         role = F.process_role(f"{name} {command or ''}")
-        is_web = kind != "CronJob" and not web_done and (
-            role is None or component == "app" or bool(main.get("ports") and not role)
+        is_web = (
+            kind != "CronJob"
+            and not web_done
+            and (role is None or component == "app" or bool(main.get("ports") and not role))
         )
         process(name, command, where, out, replicas=spec.get("replicas"),
                 memory=limits.get("memory"), cpus=limits.get("cpu"), web=is_web)  # fmt: skip
@@ -313,6 +339,10 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
                 if isinstance(path, str):
                     out.add("app_health_path", path, key_line(code, "path"))
                     break
+            grace = as_int(pod_spec.get("terminationGracePeriodSeconds"))
+            if grace:
+                out.add("app_stop_grace_period", f"{grace}s",
+                        key_line(code, "terminationGracePeriodSeconds"))  # fmt: skip
             policy = pod_spec.get("restartPolicy")
             if isinstance(policy, str) and F.restart_policy(policy):
                 mapped = F.restart_policy(policy)

@@ -33,6 +33,11 @@ _OPEN_WORLD_RE = re.compile(
     r"\bvon überall\b|\bde partout\b|\bn'importe ou\b",
     re.I,
 )
+_KEY_ONLY_RE = re.compile(
+    r"\b(?:public[- ])?keys?[- ](?:based[- ])?only\b|\bonly (?:ssh |public )?keys?\b|"
+    r"\bkey[- ]based(?: auth\w*)? only\b|\bapenas (?:por )?chaves?\b|\bsolo (?:con )?claves?\b|"
+    r"\bnur (?:mit )?schlussel\w*\b|\buniquement par cles?\b|\bpassword[- ]?less\b"
+)
 _RESTRICT_RE = re.compile(
     r"restrict|allow-?list|whitelist|\bonly\b|\bvpn\b|bastion|known (?:ip|address)|"
     r"\bsomente\b|\bapenas\b|\bsolo\b|\bsolamente\b|\bnur\b|\buniquement\b|\bseulement\b|"
@@ -63,7 +68,10 @@ def domain_facts(text: str, line: Line, out: F.Collector, weight: int = 2) -> bo
         if EXAMPLE_DOMAIN_RE.search(host):
             out.claimed.add((line.where.line, host))
             out.find(
-                "error", "unfilled-placeholder", f"app_domain: placeholder domain {host}", line.where
+                "error",
+                "unfilled-placeholder",
+                f"app_domain: placeholder domain {host}",
+                line.where,
             )
         else:
             good.append(host)
@@ -88,8 +96,14 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
         if match.group(1):
             out.add("postgres_version", match.group(1), where, weight)
     mentions_db = found or re.search(r"\bdatabase\b|\bdb\b|\bbanco\b|\bdatenbank\b", text, re.I)
+    folded = vocab.fold(text)
     for pattern, provider, db_only in vocab.DB_PROVIDERS:
-        if re.search(pattern, vocab.fold(text)) and (db_only or mentions_db):
+        hit = re.search(pattern, folded)
+        if hit and re.search(r"\b(?:from|off|instead of|previously|formerly|was on|leaving|"
+                             r"away from|migrat\w*|legacy|old)\b[^.;]{0,12}$",
+                             folded[: hit.start()]):  # fmt: skip
+            continue
+        if hit and (db_only or mentions_db):
             out.add("db_provider", provider, where, weight, clean(text))
             found = True
             break
@@ -147,16 +161,14 @@ def ssh_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> Non
         value = int(next(g for g in port.groups() if g))
         if 1 <= value <= 65535 and value != 22 or (port.group(1) and value == 22):
             out.add("harden_ssh_port", value, where, weight, text)
-    folded = vocab.fold(text)
+    folded = _KEY_ONLY_RE.sub(" ", vocab.fold(text))
+    restricted = bool(sources) or bool(_RESTRICT_RE.search(folded))
     if re.search(r"\bnot restricted\b|\bunrestricted\b", folded) or (
-        _OPEN_WORLD_RE.search(text) and not sources and not _RESTRICT_RE.search(text)
+        _OPEN_WORLD_RE.search(folded) and not sources
     ):
         out.add("ssh_open", True, where, weight, text)
-    elif sources or _RESTRICT_RE.search(text):
-        if not re.search(r"key[- ]only|keys? only|only keys?|apenas chave|solo clave", folded) or (
-            sources or re.search(r"vpn|bastion|office|allow|whitelist|restrict", folded)
-        ):
-            out.add("harden_ssh_restricted", True, where, weight, text)
+    elif restricted:
+        out.add("harden_ssh_restricted", True, where, weight, text)
 
 
 def host_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> bool:
@@ -199,10 +211,18 @@ _PORT_SENTENCE_RE = re.compile(
     r"\b[^.;]{0,40}?\b(?:port|porta|puerto|port)\s*:?\s*(\d{2,5})\b",
     re.I,
 )
+_CONF_LINE_RE = re.compile(
+    r"\b(maxmemory-policy|maxmemory|appendonly|max_connections|max connections)\s*[=:]?\s*"
+    r"([\w-]+)",
+    re.I,
+)
+_POOL_RE = re.compile(
+    r"\bpool(?: size)?(?: of| de| von)?\s*[=:]?\s*(\d+)\b|(\d+)[- ]connection pool"
+)
 _WORKERS_RE = re.compile(
     r"\b(one|two|three|four|five|\d+|um|dois|tres|uno|dos|zwei|drei|deux|trois)\s+"
-    r"(sidekiq|celery|bullmq|rq|resque|horizon|queue|background)\s*(?:worker|process|"
-    r"processes|workers|containers?|processos|procesos|prozesse)?",
+    r"(sidekiq|celery|bullmq|rq|resque|horizon|queue|background)\s+(?:worker|process|"
+    r"processes|workers|containers?|processos|procesos|prozesse)\b",
     re.I,
 )
 _NUMBERS = {
@@ -211,8 +231,50 @@ _NUMBERS = {
 }  # fmt: skip
 
 
-def sentence_facts(line: Line, out: F.Collector) -> None:
-    """What a sentence of prose or a checklist item states."""
+_MAXMEM_RE = re.compile(r"\bmax(?:imum)?[ -]?memory\s*(?:of|:|=|is|de|von)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b?)\b",
+                        re.I)  # fmt: skip
+_POLICY_RE = re.compile(r"\b(?:allkeys|volatile)-(?:lru|lfu|random|ttl)\b|\bnoeviction\b")
+_PERSIST_RE = re.compile(
+    r"\b(?:no|without|sem|sin|keine|pas de|aucune)\s+persist\w*|persist\w*[^.;]{0,20}?"
+    r"\b(aof|rdb|snapshots?|none|off|disabled|append-?only)\b|\bappendonly\s+yes\b|\b(aof|rdb)\b",
+    re.I,
+)
+
+
+def _conf_lines(text: str, where: Where, out: F.Collector) -> None:
+    """'maxmemory 384mb', 'max_connections = 50' written in a sentence or list item."""
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import conf_setting
+
+    for match in _CONF_LINE_RE.finditer(text):
+        key, value = match.group(1), match.group(2)
+        if key.lower().startswith("max") and "connections" in key.lower():
+            if value.isdigit():
+                out.add("postgres_max_connections", int(value), where, 2, text)
+        else:
+            conf_setting(key, value, where, out)
+
+
+def redis_settings(text: str, where: Where, out: F.Collector) -> None:
+    """'max memory 200mb, eviction allkeys-lru, no persistence' said about Redis."""
+    _conf_lines(text, where, out)
+    folded = vocab.fold(text)
+    size = _MAXMEM_RE.search(text)
+    if size and units.find_size(size.group(1)):
+        out.add("redis_maxmemory", units.redis_size(units.find_size(size.group(1))), where, 1, text)
+    policy = _POLICY_RE.search(folded)
+    if policy:
+        out.add("redis_maxmemory_policy", policy.group(0), where, 1, text)
+    persist = _PERSIST_RE.search(folded)
+    if persist:
+        word = (persist.group(1) or persist.group(2) or "").lower()
+        mode = ("aof" if word.startswith(("aof", "append")) or "appendonly" in persist.group(0)
+                else "rdb" if word.startswith(("rdb", "snapshot")) else "none")  # fmt: skip
+        out.add("redis_persistence", mode, where, 1, text)
+
+
+def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> None:
+    """What a sentence of prose or a checklist item states (``about_redis``: its paragraph
+    is about Redis)."""
     text = line.text
     for marker in line.placeholders:
         text = text.replace(marker, " ")
@@ -234,8 +296,23 @@ def sentence_facts(line: Line, out: F.Collector) -> None:
     if re.search(r"\bssh\b", folded):
         ssh_facts(text, line.where, out, weight)
     if re.search(r"backup|sauvegard|sicherung|respaldo|copia de seguran|copias de seguridad",
-                 folded):  # fmt: skip
+                 folded) or (F.topic(line.where) == "backup" and re.search(
+                     r"dump|snapshot|daily|nightly|weekly|hourly|keep|kept", folded)):  # fmt: skip
         backup_facts(text, line.where, out, weight=weight)
+    _conf_lines(text, line.where, out)
+    if about_redis or F.topic(line.where) == "redis" or vocab.REDIS_RE.search(text):
+        redis_settings(text, line.where, out)
+    heading = F.norm(" ".join(line.where.path[-2:]))
+    if re.search(r"nginx|edge|rate|limit|throttl|proxy|traffic|limite|begrenz", heading + folded):
+        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import rate_facts
+
+        if units.find_rates(text) and re.search(r"r/s|r/m|req|request|per (?:ip|second|minute)",
+                                                 folded):  # fmt: skip
+            zone = "auth" if re.search(r"login|sign.?in|auth", folded) else None
+            rate_facts(text, line.where, out, zone=zone, paths_from="")
+    pool = _POOL_RE.search(folded)
+    if pool:
+        out.add("app_db_pool_size", int(pool.group(1) or pool.group(2)), line.where, 1, text)
     port = _PORT_SENTENCE_RE.search(text)
     if port and not re.search(r"redis|postgres|ssh|nginx", text[: port.start(1)], re.I):
         out.add("app_port", int(port.group(1)), line.where, 1, text)

@@ -102,7 +102,9 @@ class Resolver:
             self.put("database_provider", provider.value, [provider])
         unused = by_key.get("postgres_unused", [])
         if unused and not postgres:
-            self.put("postgres_enabled", False, unused[:1], "derived", "the spec says no PostgreSQL")
+            self.put(
+                "postgres_enabled", False, unused[:1], "derived", "the spec says no PostgreSQL"
+            )
         elif postgres or (provider is not None and not managed):
             note = (f"PostgreSQL at {provider.value}: managed, not run on the box" if managed
                     else "PostgreSQL without a provider runs on the box")  # fmt: skip
@@ -138,11 +140,11 @@ class Resolver:
         anchor = ranked(queues)[0]
         asked = self.values.get("redis_maxmemory_policy")
         if asked not in (None, "noeviction"):
-            line = self.explain["redis_maxmemory_policy"]["line"]
+            asked_at = ranked(self.by_key["redis_maxmemory_policy"])[0].where
             self.out.find("warning", "redis-policy-overridden",
-                          f"redis_maxmemory_policy: Redis holds {anchor.value} job queues, so "
-                          f"noeviction replaces {asked} (line {line}): an evicting policy drops "
-                          "queued jobs", anchor.where)  # fmt: skip
+                          f"redis_maxmemory_policy: Redis holds {anchor.value} job queues (line "
+                          f"{anchor.where.line}), so noeviction replaces {asked}: an evicting "
+                          "policy drops queued jobs", asked_at)  # fmt: skip
         self.put("redis_maxmemory_policy", "noeviction", [anchor], "derived",
                  f"Redis holds {anchor.value} job queues: noeviction")  # fmt: skip
 
@@ -195,8 +197,10 @@ class Resolver:
                                  else Fact(fact.key, fact.value, secrets[name].where))  # fmt: skip
         hex_names = {f.key[6:] for f in self.prefixed("hex32:")}
         postgres = self.by_key.get("postgres_used", [])
-        if self.values.get("postgres_enabled") is False and "DATABASE_URL" not in secrets and (
-            provider is not None or postgres
+        if (
+            self.values.get("postgres_enabled") is False
+            and "DATABASE_URL" not in secrets
+            and (provider is not None or postgres)
         ):
             anchor = provider or postgres[0]
             secrets["DATABASE_URL"] = Fact("secret:DATABASE_URL", None, anchor.where, 2,

@@ -120,8 +120,11 @@ def parse_backup(text: str, default_frequency: str | None = None) -> Backup:
         result.enabled = True
         result.cron = _cron(frequency or "daily", clock, _weekday(text), text, result)
     days = _DAYS_RE.search(vocab.fold(text))
-    if days and re.search(r"keep|retain|retention|kept|for|reten|aufbewahr|conserv|guard|"
-                          r"mant|behalt|garder|during|durante|pendant|lang", vocab.fold(text)):
+    if days and re.search(
+        r"keep|retain|retention|kept|for|reten|aufbewahr|conserv|guard|"
+        r"mant|behalt|garder|during|durante|pendant|lang",
+        vocab.fold(text),
+    ):
         unit = days.group(2)[0]
         scale = 7 if unit in "wsm" and re.match(r"(week|seman|woch)", days.group(2)) else 1
         if re.match(r"(month|mes|mês|monat|mois)", days.group(2)):

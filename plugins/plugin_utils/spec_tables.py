@@ -65,11 +65,19 @@ def _port_exposure(kind: str | None, name: str, port: Line | None, row: Row, exp
     if not (public or (published and not re.search(r"127\.0\.0\.1", text))):
         return
     if kind in _DATASTORE:
-        out.find("error", "datastore-port-public",
-                 f"{name} ({text.strip()}) is published; data stores stay internal", row.where)
+        out.find(
+            "error",
+            "datastore-port-public",
+            f"{name} ({text.strip()}) is published; data stores stay internal",
+            row.where,
+        )
     elif kind == "app":
-        out.find("error", "app-port-public",
-                 f"{name} ({text.strip()}) is published; only Nginx faces the internet", row.where)
+        out.find(
+            "error",
+            "app-port-public",
+            f"{name} ({text.strip()}) is published; only Nginx faces the internet",
+            row.where,
+        )
 
 
 def _components(table: Table, out: F.Collector) -> None:
@@ -289,8 +297,12 @@ def _jobs(table: Table, out: F.Collector) -> None:
     for row in table.rows:
         name = row.cells[0].text if row.cells else ""
         if name and not re.match(r"(none|n/?a|-|—)\b", name.lower()):
-            out.find("warning", "component-not-mapped",
-                     f"background job '{name}' needs a process type with a command", row.where)
+            out.find(
+                "warning",
+                "component-not-mapped",
+                f"background job '{name}' needs a process type with a command",
+                row.where,
+            )
 
 
 def _data_stores(table: Table, out: F.Collector) -> None:

@@ -44,7 +44,9 @@ KEYS = _table(
         "primary domain | site | website | dominio | domaine | nom de domaine | "
         "dominio publico | domain name | server name | host | public host",
         "aliases": "aliases | alias | alternate domains | additional domains | other domains | "
-        "redirect domains | also served at",
+        "redirect domains | also served at | also served on | also on | www | redirects | "
+        "secondary domain | secondary domains | alias domains | outros dominios | "
+        "otros dominios | weitere domains | autres domaines",
         "image": "image | docker image | container image | app image | imagem | imagen",
         "port": "port | app port | internal port | container port | listen port | http port | "
         "application port | api port | porta | puerto | anwendungsport | port interne",
@@ -80,9 +82,11 @@ KEYS = _table(
         "backup policy | database backups | db backups | snapshots | sauvegardes | "
         "sauvegarde | sicherung | sicherungen | datensicherung | copias de seguridad | "
         "respaldo | respaldos | copia de seguranca",
-        "retention": "retention | keep | kept | retencao | retencion | aufbewahrung | "
-        "conservation",
+        "retention": "retention | keep | kept | retencao | retencion | aufbewahrung | conservation",
+        "log_rotation": "log rotation | docker log rotation | logs rotation | log retention | "
+        "rotacao de logs | rotacion de logs | logrotation | log-rotation | docker logs",
         "offsite": "offsite | off site | backup target | backup destination | destination | "
+        "off site copy | offsite copy | copy to | remote copy | stored at | upload to | "
         "stored in | storage | destino | ziel | speicherort",
         "ssh": "ssh | ssh access | ssh port | remote access | acces ssh | acesso ssh | "
         "acceso ssh | ssh zugang",
@@ -91,7 +95,9 @@ KEYS = _table(
         "server": "server | host | vps | machine | instance type | server size | droplet | "
         "servidor | maquina | serveur | size | plan | host size",
         "ports": "open ports | public ports | firewall | exposed ports | inbound | "
-        "portas abertas | puertos abiertos | offene ports | ports ouverts",
+        "portas abertas | puertos abiertos | offene ports | ports ouverts | "
+        "open to the internet | open | public | exposed | firewall open | ufw | "
+        "ports open | inbound ports | abertas | abiertos | offen | ouverts",
         "auth_paths": "auth endpoints | login endpoints | auth locations | auth routes",
         "version": "version | versao | version de",
         "policy": "eviction policy | maxmemory policy | memory policy | maxmemory-policy | "
@@ -199,7 +205,9 @@ PROCESS_ROLE_RES = (
     ),
     (
         "monitoring",
-        re.compile(r"\b(flower|exporter|bull-?board|sidekiq-?web|monitor|metrics)\b", re.I),
+        re.compile(
+            r"\b(flower|exporter|bull[- ]?board|sidekiq[- ]?web|monitor|metrics|dashboard)\b", re.I
+        ),
     ),
     (
         "worker",
@@ -212,6 +220,14 @@ PROCESS_ROLE_RES = (
 )
 
 DB_PROVIDERS = [
+    (
+        r"\bself[- ]hosted\b|\bon the (?:same )?(?:box|server|vps|host|machine)\b|\bon-box\b|"
+        r"\bin a container\b|\bnext to the app\b|\bon the new box\b|"
+        r"\bno mesmo servidor\b|\ben el mismo servidor\b|\bauf dem server\b|"
+        r"\bsur le (?:meme )?serveur\b",
+        "self-hosted",
+        False,
+    ),
     (r"\brds\b|\baurora\b", "rds", True),
     (r"\bcloud\s*sql\b", "cloud-sql", True),
     (r"\bsupabase\b", "supabase", True),
@@ -224,13 +240,6 @@ DB_PROVIDERS = [
     (r"\brender\b", "render", False),
     (r"\bdigitalocean\b|\bdo managed\b", "digitalocean", False),
     (r"\bfly postgres\b", "fly", True),
-    (
-        r"\bself[- ]hosted\b|\bon the (?:same )?(?:box|server|vps|host)\b|\bon-box\b|"
-        r"\bno mesmo servidor\b|\ben el mismo servidor\b|\bauf dem server\b|"
-        r"\bsur le (?:meme )?serveur\b",
-        "self-hosted",
-        False,
-    ),
 ]
 REDIS_PROVIDERS = [
     (r"\bupstash\b", "upstash"),
@@ -254,16 +263,26 @@ OFFSITE_PROVIDERS = [
 
 # Backup frequency words in each language -> cron without the time.
 FREQUENCIES = [
-    (r"\bhourly\b|\bevery hour\b|\bde hora em hora\b|\bcada hora\b|\bstundlich\b|"
-     r"\btoutes les heures\b", "hourly"),
-    (r"\bnightly\b|\bdaily\b|\bevery (?:day|night)\b|\bdiari[oa]s?\b|\btodas as noites\b|"
-     r"\btodas las noches\b|\btaglich\b|\bnachtlich\b|\bquotidien(?:ne)?s?\b|\bchaque nuit\b|"
-     r"\bchaque jour\b|\bcada noche\b|\bcada dia\b|\bjede nacht\b|\bper day\b|\b/day\b",
-     "daily"),
-    (r"\bweekly\b|\bevery week\b|\bsemana(?:l|is)\b|\bsemanal(?:es)?\b|\bwochentlich\b|"
-     r"\bhebdomadaire\b", "weekly"),
-    (r"\bmonthly\b|\bevery month\b|\bmensa(?:l|is|les)\b|\bmonatlich\b|\bmensuel(?:le)?\b",
-     "monthly"),
+    (
+        r"\bhourly\b|\bevery hour\b|\bde hora em hora\b|\bcada hora\b|\bstundlich\b|"
+        r"\btoutes les heures\b",
+        "hourly",
+    ),
+    (
+        r"\bnightly\b|\bdaily\b|\bevery (?:day|night)\b|\bdiari[oa]s?\b|\btodas as noites\b|"
+        r"\btodas las noches\b|\btaglich\b|\bnachtlich\b|\bquotidien(?:ne)?s?\b|\bchaque nuit\b|"
+        r"\bchaque jour\b|\bcada noche\b|\bcada dia\b|\bjede nacht\b|\bper day\b|\b/day\b",
+        "daily",
+    ),
+    (
+        r"\bweekly\b|\bevery week\b|\bsemana(?:l|is)\b|\bsemanal(?:es)?\b|\bwochentlich\b|"
+        r"\bhebdomadaire\b",
+        "weekly",
+    ),
+    (
+        r"\bmonthly\b|\bevery month\b|\bmensa(?:l|is|les)\b|\bmonatlich\b|\bmensuel(?:le)?\b",
+        "monthly",
+    ),
 ]
 WEEKDAYS = {
     "sun": 0, "sunday": 0, "domingo": 0, "sonntag": 0, "dimanche": 0,
@@ -318,7 +337,10 @@ GENERIC_TITLE = set(
 )
 URL_ENV = {"API_URL", "APP_URL", "PUBLIC_URL", "BASE_URL", "SITE_URL", "APP_DOMAIN", "DOMAIN"}
 URL_ENV |= {"PUBLIC_HOST", "HOSTNAME", "SERVER_NAME", "APP_HOST", "HOST", "VIRTUAL_HOST"}
-URL_ENV |= {"RAILS_HOST", "FRONTEND_URL", "CANONICAL_HOST", "APP_BASE_URL", "NEXTAUTH_URL"}
+URL_ENV |= {"RAILS_HOST", "CANONICAL_HOST", "APP_BASE_URL", "NEXTAUTH_URL", "PHX_HOST"}
+URL_ENV |= {"SERVER_HOST", "PUBLIC_DOMAIN", "WEB_HOST", "DEFAULT_HOST", "ROOT_URL"}
+POOL_ENV = {"POOL_SIZE", "DB_POOL", "DB_POOL_SIZE", "DATABASE_POOL", "DATABASE_POOL_SIZE"}
+POOL_ENV |= {"PG_POOL_SIZE", "PGPOOL_SIZE", "DB_POOL_MAX", "DATABASE_POOL_MAX"}
 HOSTS_ENV = {"ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "APP_HOSTS"}
 SECRET_PARTS = {
     "SECRET", "PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "KEY", "APIKEY", "CREDENTIALS",
