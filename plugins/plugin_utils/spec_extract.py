@@ -54,8 +54,14 @@ def _title_name(blocks: list, out: F.Collector) -> None:
         title_words = set(re.findall(r"[a-z]+", vocab.fold(title.text)))
         if title_words and not title_words <= vocab.GENERIC_TITLE and F.slug(title.text):
             name = re.split(r"\s+[—–:|-]\s+|\s*[(:]", title.text)[0]
-            out.add("app_name", F.slug(name) or F.slug(title.text), title.where, 1,
-                    f"title {title.text!r}")  # fmt: skip
+            kept = re.findall(r"[\w.'-]+", name)
+            while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[-1]))) <= vocab.GENERIC_TITLE:
+                kept.pop()
+            while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[0]))) <= vocab.GENERIC_TITLE:
+                kept.pop(0)
+            slug = F.slug(" ".join(kept))
+            if slug:
+                out.add("app_name", slug, title.where, 1, f"title {title.text!r}")
     for block in blocks:
         if not isinstance(block, TextBlock) or block.in_list:
             continue

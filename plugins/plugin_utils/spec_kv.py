@@ -227,9 +227,8 @@ def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = Non
     """Rates, their bursts and the auth locations a rate-limit statement names."""
     used: set[str] = set()
     for rate in units.find_rates(text):
-        name = re.sub(r"[^a-z0-9_]", "_", rate.name or zone or "general")
-        if zone and rate.name in {None, "per", "ip", "each"}:
-            name = zone
+        rate_name = rate.name if rate.name not in _RATE_STOPWORDS else None
+        name = re.sub(r"[^a-z0-9_]", "_", rate_name or zone or "general")
         if name in {"login", "logins", "signin", "sign_in", "authentication", "auth_"}:
             name = "auth"
         if name in {"ip", "per", "each", "client"}:
@@ -278,6 +277,11 @@ _GENERAL_WORDS = {"rate", "general", "global", "default", "everything", "all", "
                   "requests", "request", "per", "ip", "limit", "limits", "throttling", "nginx",
                   "rest", "other", "others", "else", "remaining", "whole", "traffic",
                   "todo", "resto", "tout", "alles", "sonst", "reste", "geral", "general"}  # fmt: skip
+
+
+_RATE_STOPWORDS = {None, "on", "for", "at", "in", "per", "ip", "each", "the", "to", "with", "by",
+                   "max", "burst", "and", "or", "de", "em", "en", "pro", "par", "por", "je",
+                   "client", "address", "source", "user", "bursts", "limit"}  # fmt: skip
 
 
 def rate_zone(key: str) -> str | None:
@@ -411,6 +415,35 @@ def _auth_paths(kv: KV, out: F.Collector) -> None:
         out.add("auth_location", auth_prefix(path), kv.where, 2, kv.value)
 
 
+def _process_types(kv: KV, out: F.Collector) -> None:
+    """'web, `worker` (celery worker, 2 replicas, 512 MB each), `beat` (exactly one)'."""
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
+
+    for match in re.finditer(r"`?([a-z][\w-]*)`?\s*(?:\(([^)]*)\))?(?:,|$|\s+and\s+)",
+                             kv.value.strip()):  # fmt: skip
+        name, details = match.group(1), match.group(2) or ""
+        if name in {"and", "plus"}:
+            continue
+        count = re.search(r"(\d+)\s*(?:replicas?|instances?|copies|x\b)", details)
+        single = re.search(r"exactly one|single|only one|singleton|one instance", details)
+        size = units.find_size(details)
+        web = F.component(name) == "app"
+        command = re.sub(r",.*", "", details).strip() if details else None
+        if command and (units.find_size(command) or re.search(r"\d|replica|exactly", command)):
+            command = None
+        process(name, None, kv.where, out, web=web,
+                replicas=int(count.group(1)) if count else (1 if single else None),
+                memory=units.compose_size(size) if size else None)  # fmt: skip
+        if not web:
+            prefix = f"process:{F.slug(name)}"
+            role = F.process_role(f"{name} {details}")
+            if role:
+                out.add(f"{prefix}:role", role, kv.where, 3)
+            if single:
+                out.add(f"{prefix}:singleton", True, kv.where)
+            del command
+
+
 def _command(kv: KV, out: F.Collector) -> None:
     if F.topic(kv.where) is None and kv.value.strip("` "):
         out.add("app_command", clean(kv.value).strip("` "), kv.where)
@@ -449,6 +482,7 @@ RULES = {
     "ports": _ports,
     "auth_paths": _auth_paths,
     "log_rotation": _log_rotation,
+    "process_types": _process_types,
     "command": _command,
 }
 

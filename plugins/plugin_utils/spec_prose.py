@@ -26,7 +26,7 @@ EXAMPLE_DOMAIN_RE = re.compile(
 )
 _NOT_HOST_TLDS = {"js", "ts", "py", "rb", "go", "md", "yml", "yaml", "json", "toml", "txt", "sh"}
 _NOT_HOST_TLDS |= {"conf", "env", "lock", "ex", "exs", "php", "sql", "log", "tar", "gz", "io_"}
-_CIDR_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(/\d{1,2})?(?![\d.])")
+_CIDR_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(/\d{1,2})?(?!\d|\.\d)")
 _OPEN_WORLD_RE = re.compile(
     r"0\.0\.0\.0/0|::/0|\banywhere\b|\bany (?:ip|address|source)\b|\bthe (?:whole )?world\b|"
     r"\bopen to (?:all|everyone|the internet)\b|\bqualquer (?:ip|lugar)\b|\bcualquier (?:ip|lugar)\b|"
@@ -97,11 +97,19 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
             out.add("postgres_version", match.group(1), where, weight)
     mentions_db = found or re.search(r"\bdatabase\b|\bdb\b|\bbanco\b|\bdatenbank\b", text, re.I)
     folded = vocab.fold(text)
-    for pattern, provider, db_only in vocab.DB_PROVIDERS:
+    providers = [p for p in vocab.DB_PROVIDERS if p[1] != "self-hosted"] + [
+        p for p in vocab.DB_PROVIDERS if p[1] == "self-hosted"
+    ]
+    if not re.search(r"\bmanaged\b|\bgerenciad|\bgestionad|\bverwaltet|\bgere\b", folded):
+        providers = [p for p in vocab.DB_PROVIDERS if p[1] == "self-hosted"] + providers[:-1]
+    for pattern, provider, db_only in providers:
         hit = re.search(pattern, folded)
         if hit and re.search(r"\b(?:from|off|instead of|previously|formerly|was on|leaving|"
                              r"away from|migrat\w*|legacy|old)\b[^.;]{0,12}$",
                              folded[: hit.start()]):  # fmt: skip
+            continue
+        if hit and provider == "self-hosted" and re.search(r"\b(?:not|never|nao|no|nicht|pas)\s+"
+                                                           r"(?:\w+\s+)?$", folded[: hit.start()]):
             continue
         if hit and (db_only or mentions_db):
             out.add("db_provider", provider, where, weight, clean(text))
@@ -163,7 +171,8 @@ def ssh_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> Non
             out.add("harden_ssh_port", value, where, weight, text)
     folded = _KEY_ONLY_RE.sub(" ", vocab.fold(text))
     restricted = bool(sources) or bool(_RESTRICT_RE.search(folded))
-    if re.search(r"\bnot restricted\b|\bunrestricted\b", folded) or (
+    if re.search(r"\bnot restricted\b|\bunrestricted\b|\b(?:don'?t|do not|not|never|no)\s+"
+                 r"(?:\w+\s+)?restrict", folded) or (
         _OPEN_WORLD_RE.search(folded) and not sources
     ):
         out.add("ssh_open", True, where, weight, text)
@@ -207,13 +216,27 @@ def backup_facts(
 
 
 _PORT_SENTENCE_RE = re.compile(
-    r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|läuft|ecoute|tourne)"
-    r"\b[^.;]{0,40}?\b(?:port|porta|puerto|port)\s*:?\s*(\d{2,5})\b",
+    r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|läuft|ecoute|tourne|"
+    r"bound|binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|:)(\d{2,5})\b",
     re.I,
 )
+_HEALTH_SENTENCE_RE = re.compile(r"\bhealth\s*-?checks?\b[^.;]{0,40}?(/[\w/.-]*\w)")
+_LIMIT_SENTENCE_RE = re.compile(
+    r"(?:\b(?:limited|capped|limit(?:ed)?|mem_limit|memory limit|restricted)\s*(?:to|at|of|:)?\s*"
+    r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b)|(?:(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s+(?:memory|ram)\s+limit)"
+)
+_VENDOR_DOMAINS = re.compile(
+    r"(?:^|\.)(?:github\.com|gitlab\.com|fly\.io|fly\.dev|render\.com|heroku\.com|herokuapp\.com|"
+    r"railway\.app|vercel\.app|netlify\.app|amazonaws\.com|cloudflare\.com|sentry\.io|docker\.io|"
+    r"docker\.com|ghcr\.io|quay\.io|letsencrypt\.org|grafana\.net|grafana\.com|hetzner\.com|"
+    r"digitalocean\.com|ondigitalocean\.app|google\.com|slack\.com|notion\.so|atlassian\.net|"
+    r"npmjs\.com|pypi\.org|stripe\.com|twilio\.com|sendgrid\.com|postmarkapp\.com|mailgun\.org|"
+    r"supabase\.co|neon\.tech|upstash\.io|onebox\.vps|gitlab\.io|github\.io|nginx\.org|"
+    r"nodejs\.org|python\.org|ubuntu\.com|debian\.org)$"
+)
 _CONF_LINE_RE = re.compile(
-    r"\b(maxmemory-policy|maxmemory|appendonly|max_connections|max connections)\s*[=:]?\s*"
-    r"([\w-]+)",
+    r"\b(maxmemory-policy|maxmemory|appendonly|max_connections|max connections)\s*"
+    r"(?:[=:]|\bis\b|\bof\b|\bto\b|\bat\b|\bde\b|\bauf\b)?\s*([\w-]+)",
     re.I,
 )
 _POOL_RE = re.compile(
@@ -226,8 +249,9 @@ _WORKERS_RE = re.compile(
     re.I,
 )
 _NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "um": 1, "dois": 2, "tres": 3,
-    "uno": 1, "dos": 2, "zwei": 2, "drei": 3, "deux": 2, "trois": 3,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "um": 1, "dois": 2,
+    "tres": 3, "quatro": 4, "uno": 1, "dos": 2, "cuatro": 4, "zwei": 2, "drei": 3, "vier": 4,
+    "deux": 2, "trois": 3, "quatre": 4, "single": 1, "exactly one": 1,
 }  # fmt: skip
 
 
@@ -272,6 +296,45 @@ def redis_settings(text: str, where: Where, out: F.Collector) -> None:
         out.add("redis_persistence", mode, where, 1, text)
 
 
+_REPLICAS_RE = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|dois|tres|quatro|dos|cuatro|zwei|drei|vier|deux|trois|"
+    r"quatre)\s+(?:web |app |api |puma |gunicorn |rails |django )?(?:replicas?|instances?|"
+    r"containers?|copies|replicas?|instancias|instanzen|repliques)\b"
+)
+_WEB_MEM_RE = re.compile(
+    r"\b(?:web|app|api|application)?\s*(?:memory|ram|mem)(?: limit)?\s*(?:of|:|=|is|at)?\s*"
+    r"(\d+(?:[.,]\d+)?\s*[kmg]i?b?)\b|\b(?:web|app|api|puma|gunicorn)\s+(?:containers?|processes?)?"
+    r"\s*(?:capped|limited)\s+(?:at|to)\s+(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b|"
+    r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s+(?:memory|ram)\s+limit"
+)
+_UPLOAD_RE = re.compile(
+    r"\b(?:uploads?|request bod(?:y|ies)|bodies|body size)\b[^.;]{0,40}?\b(?:capped|limit\w*|max\w*|"
+    r"up to|at most|no more than)\s*(?:at|to|of|is)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b"
+)
+
+
+def _web_sentence(text: str, folded: str, where: Where, out: F.Collector) -> None:
+    """'3 web replicas', 'web memory limit 1.5 GB', 'uploads capped at 20 MB'."""
+    about_other = re.search(r"worker|sidekiq|celery|scheduler|beat|redis|postgres|cron|queue",
+                            folded)  # fmt: skip
+    replicas = _REPLICAS_RE.search(folded)
+    if replicas and not about_other:
+        count = replicas.group(1)
+        value = int(count) if count.isdigit() else _NUMBERS.get(count)
+        if value:
+            out.add("app_replicas", value, where, 1, text)
+    memory = _WEB_MEM_RE.search(folded)
+    if memory and not about_other and re.search(r"\b(web|app|api|application|limit|puma)\b",
+                                                folded):  # fmt: skip
+        size = units.find_size(next(g for g in memory.groups() if g))
+        if size and not re.search(r"\b(box|server|host|vps)\b", folded):
+            out.add("app_memory_limit", units.compose_size(size), where, 1, text)
+    upload = _UPLOAD_RE.search(folded)
+    if upload and units.find_size(upload.group(1)):
+        out.add("nginx_client_max_body_size", units.nginx_size(units.find_size(upload.group(1))),
+                where, 1, text)  # fmt: skip
+
+
 def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> None:
     """What a sentence of prose or a checklist item states (``about_redis``: its paragraph
     is about Redis)."""
@@ -280,6 +343,8 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> N
         text = text.replace(marker, " ")
     if not text.strip() or line.tick is False and not re.search(r"redis|postgres", text, re.I):
         return
+    if line.tick is False:
+        text = f"not {text}"
     if re.match(r"\s*\[ \]", line.text) or line.tick is None and line.text.startswith("[ ]"):
         return
     folded = vocab.fold(text)
@@ -295,8 +360,8 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> N
         return  # key/value lines are read by their key
     if re.search(r"\bssh\b", folded):
         ssh_facts(text, line.where, out, weight)
-    if re.search(r"backup|sauvegard|sicherung|respaldo|copia de seguran|copias de seguridad",
-                 folded) or (F.topic(line.where) == "backup" and re.search(
+    if re.search(r"backup|sauvegard|sicherung|respaldo|copia de seguran|copias de seguridad|"
+                 r"pg_dump|pg_dumpall|mysqldump", folded) or (F.topic(line.where) == "backup" and re.search(
                      r"dump|snapshot|daily|nightly|weekly|hourly|keep|kept", folded)):  # fmt: skip
         backup_facts(text, line.where, out, weight=weight)
     _conf_lines(text, line.where, out)
@@ -310,6 +375,7 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> N
                                                  folded):  # fmt: skip
             zone = "auth" if re.search(r"login|sign.?in|auth", folded) else None
             rate_facts(text, line.where, out, zone=zone, paths_from="")
+    _web_sentence(text, folded, line.where, out)
     pool = _POOL_RE.search(folded)
     if pool:
         out.add("app_db_pool_size", int(pool.group(1) or pool.group(2)), line.where, 1, text)
@@ -317,8 +383,24 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> N
     if port and not re.search(r"redis|postgres|ssh|nginx", text[: port.start(1)], re.I):
         out.add("app_port", int(port.group(1)), line.where, 1, text)
     if re.search(r"\b(served|serves|available|lives|hosted|reachable|runs)\b.{0,20}\bat\b|"
-                 r"\bdomain\b|\bdominio\b|\bdomaine\b|\bredirects? to\b", folded):  # fmt: skip
-        domain_facts(text, line, out, 1)
+                 r"\bdomains?\b|\bdominio\b|\bdomaine\b|\bredirects? to\b|\bdns\b|\btls\b|"
+                 r"\bcertificates?\b|\bbehind\b|\bhostname\b|\bpoints? (?:at|to)\b|https://",
+                 folded):  # fmt: skip
+        names = [h for h in hosts(text) if not _VENDOR_DOMAINS.search(h)]
+        if names:
+            domain_facts(" ".join(names), line, out, 1)
+    health = _HEALTH_SENTENCE_RE.search(folded)
+    if health:
+        out.add("app_health_path", health.group(1), line.where, 1, text)
+    limit = _LIMIT_SENTENCE_RE.search(folded)
+    if limit:
+        size = units.find_size(limit.group(1) or limit.group(2))
+        subject = F.component(folded[: limit.start()]) or F.component(folded)
+        var = {"postgres": "postgres_memory_limit", "redis": "redis_memory_limit",
+               "app": "app_memory_limit"}.get(subject or "")  # fmt: skip
+        if size and var and not re.search(r"\b(box|server|host|vps)\b[^.]{0,10}$",
+                                          folded[: limit.start()]):  # fmt: skip
+            out.add(var, units.compose_size(size), line.where, 1, text)
     if re.search(r"\b(vps|server|servidor|serveur|droplet|box|instance|maschine)\b", folded) and (
         re.search(r"v?cpu|cores?|\bram\b|memor|speicher", folded)
     ):
@@ -329,3 +411,9 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> N
         name = match.group(2).lower()
         out.add(f"process:{name}:defined", True, line.where, 1, text)
         out.add(f"process:{name}:replicas", replicas, line.where, 1, text)
+        out.add(f"process:{name}:role", F.process_role(name) or "worker", line.where, 1, text)
+        size = re.match(r"\s*(?:with|of|at|,)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b",
+                        text[match.end() :], re.I)  # fmt: skip
+        if size and units.find_size(size.group(1)):
+            out.add(f"process:{name}:memory_limit", units.compose_size(units.find_size(size.group(1))),
+                    line.where, 1, text)  # fmt: skip

@@ -41,7 +41,7 @@ KEYS = _table(
         "repository": "repository | repo | source | git | github | gitlab | repositorio",
         "domain": "domain | domains | custom domain | public domain | hostname | host name | "
         "public hostname | fqdn | public url | url | api url | api domain | app domain | "
-        "primary domain | site | website | dominio | domaine | nom de domaine | "
+        "primary domain | site | website | dominio | domaine | nom de domaine | dns | "
         "dominio publico | domain name | server name | host | public host",
         "aliases": "aliases | alias | alternate domains | additional domains | other domains | "
         "redirect domains | also served at | also served on | also on | www | redirects | "
@@ -92,7 +92,8 @@ KEYS = _table(
         "acceso ssh | ssh zugang",
         "logs": "logs | logging | log aggregation | log shipping | log shipper | "
         "log management | log search | centralized logging",
-        "server": "server | host | vps | machine | instance type | server size | droplet | "
+        "server": "server | host | vps | machine | instance type | server size | droplet | box | "
+        "hardware | instance | ec2 | hetzner | linode | the box | servidor | maquina virtual | "
         "servidor | maquina | serveur | size | plan | host size",
         "ports": "open ports | public ports | firewall | exposed ports | inbound | "
         "portas abertas | puertos abiertos | offene ports | ports ouverts | "
@@ -105,6 +106,8 @@ KEYS = _table(
         "persistence": "persistence | persistencia | persistenz",
         "max_memory": "max memory | maxmemory",
         "command": "command | start command | cmd | run command | comando | befehl | commande",
+        "process_types": "process types | processes | process | processos | procesos | "
+        "prozesse | processus | dynos | containers | services",
     }
 )
 
@@ -330,6 +333,7 @@ GENERIC_TITLE = set(
     "infrastructure architecture specification specifications spec requirements requirement "
     "production overview deployment design document level system technical the and of for "
     "a an readme plan setup implementation backend server professional single vps deploy "
+    "go live golive launch notes ops operations handbook guide runbook hosting production-ready "
     "runbook notes config configuration stack hosting infra ops platform go-live checklist "
     "especificacao requisitos infraestrutura especificacion requisitos infraestructura "
     "anforderungen infrastruktur spezifikation exigences specification de do da del la le "
