@@ -55,6 +55,7 @@ class Line:
     value: str | None = None
     placeholders: tuple[str, ...] = ()
     tick: bool | None = None
+    codes: tuple[str, ...] = ()  # inline code spans: names, commands, images
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,7 @@ def _make_line(segments: list[tuple[str, str]], where: Where) -> Line:
         value=value,
         placeholders=find_placeholders(scan),
         tick=_tick(raw),
+        codes=tuple(text.strip() for style, text in segments if style == "code" and text.strip()),
     )
 
 

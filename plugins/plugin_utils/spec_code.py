@@ -155,7 +155,7 @@ def code_block(code: Code, out: F.Collector) -> bool:
 def _comments(code: Code, out: F.Collector) -> None:
     """Comment lines of a deploy file are prose: '# The database is Neon (managed)'."""
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line
-    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_prose import sentence_facts
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_sentences import sentence_facts
 
     for index, text in enumerate(code.lines):
         match = re.match(r"^\s*#\s?(.*\S)", text)

@@ -21,6 +21,7 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
 )
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_code import code_block
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import KV, handle_kv, kv_warnings
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_sentences import sentence_facts
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_tables import classify
 
 # What makes a line or block "infrastructure content" worth reporting when unused.
@@ -96,12 +97,14 @@ def sentences(lines: list[Line]) -> list[Line]:
         begin = match.start()
         first = [ln for pos, ln in starts if pos <= begin][-1]
         covered = [ln for pos, ln in starts if begin <= pos + len(ln.text) and pos <= match.end()]
+        sentence = match.group(0).strip()
         found.append(
             Line(
-                text=match.group(0).strip(),
+                text=sentence,
                 where=first.where,
                 placeholders=tuple(p for ln in covered for p in ln.placeholders),
                 tick=first.tick,
+                codes=tuple(c for ln in covered for c in ln.codes if c in sentence),
             )
         )
     return found or lines
@@ -112,8 +115,9 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
 
     def flush() -> None:
         about_redis = any(vocab.REDIS_RE.search(line.text) for line in prose_lines)
+        subject = None
         for sentence in sentences(prose_lines):
-            prose.sentence_facts(sentence, out, about_redis)
+            subject = sentence_facts(sentence, out, about_redis, subject)
         prose_lines.clear()
 
     lines = list(block.lines)
@@ -123,7 +127,7 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
             last = merged[-1]
             merged[-1] = Line(f"{last.text} {line.text}", last.where, last.key,
                               f"{last.value} {line.text}", last.placeholders + line.placeholders,
-                              last.tick)  # fmt: skip
+                              last.tick, last.codes + line.codes)  # fmt: skip
         else:
             merged.append(line)
     for line in merged:
@@ -215,6 +219,13 @@ def extract_facts(blocks: list, mended: tuple[int, ...] = ()) -> F.Collector:
                 label = f" in '{line.key}'" if line.key else ""
                 out.find("warning", "unfilled-placeholder",
                          f"unfilled placeholder {marker}{label}", line.where)  # fmt: skip
+    for line in all_lines:
+        for host in prose.hosts(line.text):
+            if prose.EXAMPLE_DOMAIN_RE.search(host) and not host.endswith("localhost") and (
+                (line.where.line, host) not in out.claimed
+            ):
+                out.find("warning", "unfilled-placeholder",
+                         f"placeholder domain {host}", line.where)  # fmt: skip
     for line in mended:
         out.find("warning", "table-read-leniently",
                  "malformed table separator row read as one", Where(None, line))  # fmt: skip

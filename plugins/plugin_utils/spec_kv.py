@@ -52,7 +52,10 @@ def canonical(key: str) -> str | None:
         (r"graceful|stop grace|shutdown.*timeout", "grace"),
         (r"timeout", "timeout"),
         (r"rate limit|throttl", "rate"),
-        (r"\bbody\b|upload|client max", "body"),
+        (r"\bbody\b|upload|client max|envois|subida", "body"),
+        (r"\bpool\b", "pool"),
+        (r"delai|timeout|tiempo de espera|tempo limite|zeitlimit", "timeout"),
+        (r"^(?:vps|server|serveur|servidor|host|box|maquina|machine)\b", "server"),
         (r"off-?site|offsite|remote copy|copy to|copia externa|externe kopie", "offsite"),
         (r"\blog(?:s)? rotation|logrotat|log retention", "log_rotation"),
         (r"persist", "persistence"),
@@ -247,8 +250,9 @@ def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = Non
             )
             continue
         out.add(f"rate:{name}", nginx, where, 2, rate.text)
-        burst = re.search(r"burst\s*(?:of|=|:)?\s*(\d+)", rate.text + text[text.find(rate.text):]
-                          [len(rate.text) : len(rate.text) + 30], re.I)  # fmt: skip
+        tail = vocab.fold(text[text.find(rate.text) + len(rate.text) :][:40])
+        burst = re.search(r"(?:bursts?|rafagas?|rafales?|stoss\w*|picos?|pointes?)\s*"
+                          r"(?:of|de|=|:|von|bis)?\s*(\d+)", tail)  # fmt: skip
         if burst:
             out.add(f"burst:{name}", int(burst.group(1)), where, 2, rate.text)
         if rate.scope and rate.scope not in {"ip", "client", "address", "source"}:
@@ -276,7 +280,8 @@ _ZONE_KEY_RE = re.compile(r"^(?:the )?([a-z][a-z0-9]*)(?: (?:endpoint|endpoints|
 _GENERAL_WORDS = {"rate", "general", "global", "default", "everything", "all", "overall", "site",
                   "requests", "request", "per", "ip", "limit", "limits", "throttling", "nginx",
                   "rest", "other", "others", "else", "remaining", "whole", "traffic",
-                  "todo", "resto", "tout", "alles", "sonst", "reste", "geral", "general"}  # fmt: skip
+                  "todo", "resto", "tout", "alles", "sonst", "reste", "geral", "general"}
+_GENERAL_WORDS |= units.REQUEST_NOUNS  # fmt: skip
 
 
 _RATE_STOPWORDS = {None, "on", "for", "at", "in", "per", "ip", "each", "the", "to", "with", "by",
@@ -419,11 +424,12 @@ def _process_types(kv: KV, out: F.Collector) -> None:
     """'web, `worker` (celery worker, 2 replicas, 512 MB each), `beat` (exactly one)'."""
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
 
-    for match in re.finditer(r"`?([a-z][\w-]*)`?\s*(?:\(([^)]*)\))?(?:,|$|\s+and\s+)",
-                             kv.value.strip()):  # fmt: skip
+    items = re.split(r",\s*(?![^()]*\))|\s+and\s+", kv.value.strip().rstrip("."))
+    parsed = [re.fullmatch(r"`?([a-z][\w-]*)`?\s*(?:\(([^)]*)\))?", i.strip()) for i in items]
+    if not parsed or not all(parsed):
+        return
+    for match in parsed:
         name, details = match.group(1), match.group(2) or ""
-        if name in {"and", "plus"}:
-            continue
         count = re.search(r"(\d+)\s*(?:replicas?|instances?|copies|x\b)", details)
         single = re.search(r"exactly one|single|only one|singleton|one instance", details)
         size = units.find_size(details)
@@ -534,8 +540,16 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
         command = re.split(r"\s+\(|\s+[—–]\s+", kv.value)[0].strip("` ")
         process(F.slug(kv.key) or "worker", command, kv.where, out, web=kind == "app")
         return True
+    if re.search(r"\d+\s*(?:v?cpus?|vcores?|cores?)\b", vocab.fold(kv.value)) and (
+        (units.find_size(kv.value) or 0) >= 512 * 1024 * 1024
+    ):
+        prose.host_facts(kv.value, kv.where, out)
+        return True
     rates = units.find_rates(kv.value)
     heading = F.norm(" ".join(kv.where.path[-2:]))
+    if rates and re.search(r"limit|rate|throttl|begrenz|limite", kv.nk):
+        rate_facts(kv.value, kv.where, out, zone=rate_zone(kv.key), paths_from=kv.key)
+        return True
     if rates and (
         re.search(
             r"nginx|edge|rate|limit|throttl|proxy|limite|begrenz|traffic|tr[aá]fego|"

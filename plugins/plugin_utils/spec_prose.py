@@ -1,7 +1,6 @@
-"""Readers of free text, shared by key/value lines, table cells and prose: data stores
-and their negation, domains, SSH rules, server size, backups, process mentions, and the
-sentences of prose and checklists ("The API runs on port 8080", "SSH only from the office
-VPN 203.0.113.7", "we don't use Redis", "backups every night at 02:30 (UTC−3), keep 14").
+"""Readers of free text, shared by key/value lines, table cells and sentences: data
+stores and their negation, domains, SSH rules ("only from the office VPN 203.0.113.7"),
+server size, backups ("every night at 02:30 (UTC−3), keep 14"), Redis settings.
 """
 
 from __future__ import annotations
@@ -171,10 +170,12 @@ def ssh_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> Non
             out.add("harden_ssh_port", value, where, weight, text)
     folded = _KEY_ONLY_RE.sub(" ", vocab.fold(text))
     restricted = bool(sources) or bool(_RESTRICT_RE.search(folded))
+    world = _OPEN_WORLD_RE.search(folded)
+    if world and re.search(r"\b(?:never|not|no|nunca|nie|jamais|nao)\W+(?:\w+\W+)?$",
+                           folded[: world.start()]):  # fmt: skip
+        world = None
     if re.search(r"\bnot restricted\b|\bunrestricted\b|\b(?:don'?t|do not|not|never|no)\s+"
-                 r"(?:\w+\s+)?restrict", folded) or (
-        _OPEN_WORLD_RE.search(folded) and not sources
-    ):
+                 r"(?:\w+\s+)?restrict", folded) or (world and not sources):
         out.add("ssh_open", True, where, weight, text)
     elif restricted:
         out.add("harden_ssh_restricted", True, where, weight, text)
@@ -215,46 +216,11 @@ def backup_facts(
     return True
 
 
-_PORT_SENTENCE_RE = re.compile(
-    r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|läuft|ecoute|tourne|"
-    r"bound|binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|:)(\d{2,5})\b",
-    re.I,
-)
-_HEALTH_SENTENCE_RE = re.compile(r"\bhealth\s*-?checks?\b[^.;]{0,40}?(/[\w/.-]*\w)")
-_LIMIT_SENTENCE_RE = re.compile(
-    r"(?:\b(?:limited|capped|limit(?:ed)?|mem_limit|memory limit|restricted)\s*(?:to|at|of|:)?\s*"
-    r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b)|(?:(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s+(?:memory|ram)\s+limit)"
-)
-_VENDOR_DOMAINS = re.compile(
-    r"(?:^|\.)(?:github\.com|gitlab\.com|fly\.io|fly\.dev|render\.com|heroku\.com|herokuapp\.com|"
-    r"railway\.app|vercel\.app|netlify\.app|amazonaws\.com|cloudflare\.com|sentry\.io|docker\.io|"
-    r"docker\.com|ghcr\.io|quay\.io|letsencrypt\.org|grafana\.net|grafana\.com|hetzner\.com|"
-    r"digitalocean\.com|ondigitalocean\.app|google\.com|slack\.com|notion\.so|atlassian\.net|"
-    r"npmjs\.com|pypi\.org|stripe\.com|twilio\.com|sendgrid\.com|postmarkapp\.com|mailgun\.org|"
-    r"supabase\.co|neon\.tech|upstash\.io|onebox\.vps|gitlab\.io|github\.io|nginx\.org|"
-    r"nodejs\.org|python\.org|ubuntu\.com|debian\.org)$"
-)
 _CONF_LINE_RE = re.compile(
     r"\b(maxmemory-policy|maxmemory|appendonly|max_connections|max connections)\s*"
     r"(?:[=:]|\bis\b|\bof\b|\bto\b|\bat\b|\bde\b|\bauf\b)?\s*([\w-]+)",
     re.I,
 )
-_POOL_RE = re.compile(
-    r"\bpool(?: size)?(?: of| de| von)?\s*[=:]?\s*(\d+)\b|(\d+)[- ]connection pool"
-)
-_WORKERS_RE = re.compile(
-    r"\b(one|two|three|four|five|\d+|um|dois|tres|uno|dos|zwei|drei|deux|trois)\s+"
-    r"(sidekiq|celery|bullmq|rq|resque|horizon|queue|background)\s+(?:worker|process|"
-    r"processes|workers|containers?|processos|procesos|prozesse)\b",
-    re.I,
-)
-_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "um": 1, "dois": 2,
-    "tres": 3, "quatro": 4, "uno": 1, "dos": 2, "cuatro": 4, "zwei": 2, "drei": 3, "vier": 4,
-    "deux": 2, "trois": 3, "quatre": 4, "single": 1, "exactly one": 1,
-}  # fmt: skip
-
-
 _MAXMEM_RE = re.compile(r"\bmax(?:imum)?[ -]?memory\s*(?:of|:|=|is|de|von)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b?)\b",
                         re.I)  # fmt: skip
 _POLICY_RE = re.compile(r"\b(?:allkeys|volatile)-(?:lru|lfu|random|ttl)\b|\bnoeviction\b")
@@ -265,7 +231,7 @@ _PERSIST_RE = re.compile(
 )
 
 
-def _conf_lines(text: str, where: Where, out: F.Collector) -> None:
+def conf_lines(text: str, where: Where, out: F.Collector) -> None:
     """'maxmemory 384mb', 'max_connections = 50' written in a sentence or list item."""
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import conf_setting
 
@@ -280,7 +246,7 @@ def _conf_lines(text: str, where: Where, out: F.Collector) -> None:
 
 def redis_settings(text: str, where: Where, out: F.Collector) -> None:
     """'max memory 200mb, eviction allkeys-lru, no persistence' said about Redis."""
-    _conf_lines(text, where, out)
+    conf_lines(text, where, out)
     folded = vocab.fold(text)
     size = _MAXMEM_RE.search(text)
     if size and units.find_size(size.group(1)):
@@ -294,126 +260,3 @@ def redis_settings(text: str, where: Where, out: F.Collector) -> None:
         mode = ("aof" if word.startswith(("aof", "append")) or "appendonly" in persist.group(0)
                 else "rdb" if word.startswith(("rdb", "snapshot")) else "none")  # fmt: skip
         out.add("redis_persistence", mode, where, 1, text)
-
-
-_REPLICAS_RE = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|dois|tres|quatro|dos|cuatro|zwei|drei|vier|deux|trois|"
-    r"quatre)\s+(?:web |app |api |puma |gunicorn |rails |django )?(?:replicas?|instances?|"
-    r"containers?|copies|replicas?|instancias|instanzen|repliques)\b"
-)
-_WEB_MEM_RE = re.compile(
-    r"\b(?:web|app|api|application)?\s*(?:memory|ram|mem)(?: limit)?\s*(?:of|:|=|is|at)?\s*"
-    r"(\d+(?:[.,]\d+)?\s*[kmg]i?b?)\b|\b(?:web|app|api|puma|gunicorn)\s+(?:containers?|processes?)?"
-    r"\s*(?:capped|limited)\s+(?:at|to)\s+(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b|"
-    r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s+(?:memory|ram)\s+limit"
-)
-_UPLOAD_RE = re.compile(
-    r"\b(?:uploads?|request bod(?:y|ies)|bodies|body size)\b[^.;]{0,40}?\b(?:capped|limit\w*|max\w*|"
-    r"up to|at most|no more than)\s*(?:at|to|of|is)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b"
-)
-
-
-def _web_sentence(text: str, folded: str, where: Where, out: F.Collector) -> None:
-    """'3 web replicas', 'web memory limit 1.5 GB', 'uploads capped at 20 MB'."""
-    about_other = re.search(r"worker|sidekiq|celery|scheduler|beat|redis|postgres|cron|queue",
-                            folded)  # fmt: skip
-    replicas = _REPLICAS_RE.search(folded)
-    if replicas and not about_other:
-        count = replicas.group(1)
-        value = int(count) if count.isdigit() else _NUMBERS.get(count)
-        if value:
-            out.add("app_replicas", value, where, 1, text)
-    memory = _WEB_MEM_RE.search(folded)
-    if memory and not about_other and re.search(r"\b(web|app|api|application|limit|puma)\b",
-                                                folded):  # fmt: skip
-        size = units.find_size(next(g for g in memory.groups() if g))
-        if size and not re.search(r"\b(box|server|host|vps)\b", folded):
-            out.add("app_memory_limit", units.compose_size(size), where, 1, text)
-    upload = _UPLOAD_RE.search(folded)
-    if upload and units.find_size(upload.group(1)):
-        out.add("nginx_client_max_body_size", units.nginx_size(units.find_size(upload.group(1))),
-                where, 1, text)  # fmt: skip
-
-
-def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False) -> None:
-    """What a sentence of prose or a checklist item states (``about_redis``: its paragraph
-    is about Redis)."""
-    text = line.text
-    for marker in line.placeholders:
-        text = text.replace(marker, " ")
-    if not text.strip() or line.tick is False and not re.search(r"redis|postgres", text, re.I):
-        return
-    if line.tick is False:
-        text = f"not {text}"
-    if re.match(r"\s*\[ \]", line.text) or line.tick is None and line.text.startswith("[ ]"):
-        return
-    folded = vocab.fold(text)
-    weight = 1
-    db_facts(text, line.where, out, weight)
-    if vocab.REDIS_RE.search(text):
-        redis_facts(text, line.where, out, weight)
-    elif vocab.QUEUE_RE.search(text):
-        queue_facts(text, line.where, out)
-    if vocab.LOKI_RE.search(text) and F.topic(line.where) != "postgres":
-        out.add("alloy_used", True, line.where, 1, text)
-    if line.key is not None:
-        return  # key/value lines are read by their key
-    if re.search(r"\bssh\b", folded):
-        ssh_facts(text, line.where, out, weight)
-    if re.search(r"backup|sauvegard|sicherung|respaldo|copia de seguran|copias de seguridad|"
-                 r"pg_dump|pg_dumpall|mysqldump", folded) or (F.topic(line.where) == "backup" and re.search(
-                     r"dump|snapshot|daily|nightly|weekly|hourly|keep|kept", folded)):  # fmt: skip
-        backup_facts(text, line.where, out, weight=weight)
-    _conf_lines(text, line.where, out)
-    if about_redis or F.topic(line.where) == "redis" or vocab.REDIS_RE.search(text):
-        redis_settings(text, line.where, out)
-    heading = F.norm(" ".join(line.where.path[-2:]))
-    if re.search(r"nginx|edge|rate|limit|throttl|proxy|traffic|limite|begrenz", heading + folded):
-        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import rate_facts
-
-        if units.find_rates(text) and re.search(r"r/s|r/m|req|request|per (?:ip|second|minute)",
-                                                 folded):  # fmt: skip
-            zone = "auth" if re.search(r"login|sign.?in|auth", folded) else None
-            rate_facts(text, line.where, out, zone=zone, paths_from="")
-    _web_sentence(text, folded, line.where, out)
-    pool = _POOL_RE.search(folded)
-    if pool:
-        out.add("app_db_pool_size", int(pool.group(1) or pool.group(2)), line.where, 1, text)
-    port = _PORT_SENTENCE_RE.search(text)
-    if port and not re.search(r"redis|postgres|ssh|nginx", text[: port.start(1)], re.I):
-        out.add("app_port", int(port.group(1)), line.where, 1, text)
-    if re.search(r"\b(served|serves|available|lives|hosted|reachable|runs)\b.{0,20}\bat\b|"
-                 r"\bdomains?\b|\bdominio\b|\bdomaine\b|\bredirects? to\b|\bdns\b|\btls\b|"
-                 r"\bcertificates?\b|\bbehind\b|\bhostname\b|\bpoints? (?:at|to)\b|https://",
-                 folded):  # fmt: skip
-        names = [h for h in hosts(text) if not _VENDOR_DOMAINS.search(h)]
-        if names:
-            domain_facts(" ".join(names), line, out, 1)
-    health = _HEALTH_SENTENCE_RE.search(folded)
-    if health:
-        out.add("app_health_path", health.group(1), line.where, 1, text)
-    limit = _LIMIT_SENTENCE_RE.search(folded)
-    if limit:
-        size = units.find_size(limit.group(1) or limit.group(2))
-        subject = F.component(folded[: limit.start()]) or F.component(folded)
-        var = {"postgres": "postgres_memory_limit", "redis": "redis_memory_limit",
-               "app": "app_memory_limit"}.get(subject or "")  # fmt: skip
-        if size and var and not re.search(r"\b(box|server|host|vps)\b[^.]{0,10}$",
-                                          folded[: limit.start()]):  # fmt: skip
-            out.add(var, units.compose_size(size), line.where, 1, text)
-    if re.search(r"\b(vps|server|servidor|serveur|droplet|box|instance|maschine)\b", folded) and (
-        re.search(r"v?cpu|cores?|\bram\b|memor|speicher", folded)
-    ):
-        host_facts(text, line.where, out, 1)
-    for match in _WORKERS_RE.finditer(text):
-        count = match.group(1).lower()
-        replicas = int(count) if count.isdigit() else _NUMBERS.get(vocab.fold(count), 1)
-        name = match.group(2).lower()
-        out.add(f"process:{name}:defined", True, line.where, 1, text)
-        out.add(f"process:{name}:replicas", replicas, line.where, 1, text)
-        out.add(f"process:{name}:role", F.process_role(name) or "worker", line.where, 1, text)
-        size = re.match(r"\s*(?:with|of|at|,)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b)\b",
-                        text[match.end() :], re.I)  # fmt: skip
-        if size and units.find_size(size.group(1)):
-            out.add(f"process:{name}:memory_limit", units.compose_size(units.find_size(size.group(1))),
-                    line.where, 1, text)  # fmt: skip

@@ -190,11 +190,17 @@ def _backups(table: Table, out: F.Collector) -> None:
         chosen = chosen or row
     if chosen is None:
         return
-    when, keep, where = (cell(chosen, col.get(k)) for k in ("when", "keep", "where"))
+    keep, where = (cell(chosen, col.get(k)) for k in ("keep", "where"))
+    when_cells = [
+        chosen.cells[i]
+        for i, h in enumerate(table.header)
+        if i < len(chosen.cells) and columns((h,)).get("when") == 0
+    ]
+    when = when_cells[0] if when_cells else None
     text = " ".join(
         part
         for part in (
-            when.text if when else "",
+            " ".join(c.text for c in when_cells),
             f"keep {keep.text}" if keep and keep.text else "",
             f"to {where.text}" if where and where.text else "",
         )

@@ -37,7 +37,7 @@ _NUM = r"\d+(?:[.,]\d+)?"
 _SIZE_RE = re.compile(
     rf"(?<![\w.])(?P<lo>{_NUM})\s*(?:[kmgt]i?b?\s*)?"
     rf"(?:(?:-|\u2013|\u2014|to|a|ate|até|bis|à|y)\s*(?P<hi>{_NUM})\s*)?"
-    r"(?P<unit>[kmgt]i?b|[kmgt]i|[kmgt](?=\b)|bytes?|(?:kilo|mega|giga|tera)bytes?)(?![\w])",
+    r"(?P<unit>[kmgt]i?b|[kmgt]i|[kmgt]o|[kmgt](?=\b)|bytes?|(?:kilo|mega|giga|tera)bytes?)(?![\w])",
     re.IGNORECASE,
 )
 _CPU_RE = re.compile(
@@ -67,13 +67,32 @@ _DURATION_UNITS = {
     "d": 86400,
     "day": 86400,
     "days": 86400,
+    "sekunde": 1,
+    "sekunden": 1,
+    "segundo": 1,
+    "segundos": 1,
+    "seconde": 1,
+    "secondes": 1,
+    "minuten": 60,
+    "minuto": 60,
+    "minutos": 60,
 }
 _DURATION_RE = re.compile(
     rf"(?<![\w.])(?P<num>{_NUM})\s*(?P<unit>"
-    r"ms|milliseconds?|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h|days?|d)(?![\w])",
+    r"ms|milliseconds?|secs?|seconds?|sekunden?|segundos?|secondes?|minuten|minutos?|s|mins?|"
+    r"minutes?|m|hrs?|hours?|h|days?|d)(?![\w])",
     re.IGNORECASE,
 )
 _PERIOD_WORDS = {
+    "sekunde": 1,
+    "segundo": 1,
+    "seconde": 1,
+    "minute": 60,
+    "minuten": 60,
+    "minuto": 60,
+    "stunde": 3600,
+    "hora": 3600,
+    "heure": 3600,
     "s": 1,
     "sec": 1,
     "second": 1,
@@ -86,11 +105,14 @@ _PERIOD_WORDS = {
     "d": 86400,
     "day": 86400,
 }
-_REQUEST_NOUNS = {"r", "req", "reqs", "request", "requests", "call", "calls", "hit", "hits"}
+REQUEST_NOUNS = {"r", "req", "reqs", "request", "requests", "call", "calls", "hit", "hits",
+                  "anfragen", "requisicoes", "requisições", "solicitudes", "peticiones",
+                  "requetes", "requêtes", "pedidos"}  # fmt: skip
 # "10 req/s general", "5 req/min auth", "100 req/min per user", "10 uploads per 15 min"
 _RATE_RE = re.compile(
-    r"(?<![\w.])(?P<count>\d+)\s*(?P<noun>[a-z]+)?\s*(?:/|per\s+)\s*(?:(?P<n>\d+)\s*)?"
-    r"(?P<period>seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b"
+    r"(?<![\w.])(?P<count>\d+)\s*(?P<noun>[a-zà-ü]+)?\s*(?:/|per\s+|pro\s+|por\s+|par\s+)\s*"
+    r"(?:(?P<n>\d+)\s*)?(?P<period>seconds?|secs?|sekunde|segundo|seconde|minutes?|mins?|"
+    r"minuten?|minuto|s|m|hours?|hrs?|stunde|hora|heure|h|days?|d)\b"
     r"(?P<rest>[^,;]*)",
     re.IGNORECASE,
 )
@@ -187,7 +209,7 @@ def find_port(text: str) -> int | None:
 
 def find_int(text: str) -> int | None:
     """Return the first plain integer in ``text`` (no sign, no decimals), else None."""
-    match = re.search(r"(?<![\w.])(\d+)(?![\w.]|\.\d)", text or "")
+    match = re.search(r"(?<![\w.])(\d+)(?![\w]|\.\d)", text or "")
     return int(match.group(1)) if match else None
 
 
@@ -225,7 +247,7 @@ def find_rates(text: str) -> list[Rate]:
         if period <= 0:
             continue
         noun = (match.group("noun") or "").lower()
-        name = None if not noun or noun in _REQUEST_NOUNS else noun
+        name = None if not noun or noun in REQUEST_NOUNS else noun
         rest = match.group("rest")
         scope_match = _SCOPE_RE.match(rest)
         scope = scope_match.group("scope").lower() if scope_match else None

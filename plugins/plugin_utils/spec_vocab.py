@@ -41,7 +41,7 @@ KEYS = _table(
         "repository": "repository | repo | source | git | github | gitlab | repositorio",
         "domain": "domain | domains | custom domain | public domain | hostname | host name | "
         "public hostname | fqdn | public url | url | api url | api domain | app domain | "
-        "primary domain | site | website | dominio | domaine | nom de domaine | dns | "
+        "primary domain | site | website | dominio | domaine | nom de domaine | "
         "dominio publico | domain name | server name | host | public host",
         "aliases": "aliases | alias | alternate domains | additional domains | other domains | "
         "redirect domains | also served at | also served on | also on | www | redirects | "
@@ -52,7 +52,8 @@ KEYS = _table(
         "application port | api port | porta | puerto | anwendungsport | port interne",
         "health": "health | health check | healthcheck | health checks | health check path | "
         "health endpoint | healthcheck path | liveness | readiness | verificacao de saude | "
-        "health-check",
+        "health-check | chequeo de salud | verificacion de salud | verification de sante | "
+        "gesundheitscheck | zustandsprufung | sante | salud | saude | endpoint de saude",
         "replicas": "replicas | instances | number of instances | min instances | "
         "instance count | web replicas | num replicas | qty | replicas web | "
         "anzahl instanzen | instanzen | instancias | instancias web | replicas do app",
@@ -65,14 +66,22 @@ KEYS = _table(
         "grace": "graceful shutdown | stop grace period | shutdown timeout | graceful drain | "
         "drain | drain timeout",
         "timeout": "request timeout | request timeouts | proxy timeout | read timeout | "
+        "delai d attente des requetes | delai d attente | tiempo de espera de solicitudes | "
+        "zeitlimit | anfrage timeout | "
         "upstream timeout | proxy read timeout | timeout | tempo limite | tiempo de espera",
         "rate": "rate limit | rate limits | rate limiting | throttling | limite de taxa | "
+        "anfragen limit | anfragenlimit | limite de solicitudes | limite de peticiones | "
+        "limitation des requetes | limite de requetes | "
         "limite de requisicoes | limitacion de tasa | ratenbegrenzung | limitation de debit",
         "body": "body size limit | max upload | upload limit | client max body size | "
+        "taille maximale des envois | tamano maximo de subida | tamanho maximo de upload | "
+        "maximale upload grosse | maximale uploadgrosse | "
         "max body size | request body limit | body limit | max request size | upload size",
-        "pool": "connection pool | connection pooling | pool size | db pool | pool",
+        "pool": "connection pool | connection pooling | pool size | db pool | pool | "
+        "pool de conexiones | pool de conexoes | verbindungspool | pool de connexions",
         "max_connections": "max connections | maximum connections | max connection | "
-        "max_connections",
+        "max_connections | conexiones maximas | conexoes maximas | maximale verbindungen | "
+        "connexions maximales | max verbindungen | maximo de conexiones | maximo de conexoes",
         "database": "database | db | primary database | primary db | datastore | data store | "
         "database provider | database hosting | database host | database engine | "
         "database server | managed database | banco de dados | base de datos | datenbank | "
@@ -94,6 +103,7 @@ KEYS = _table(
         "log management | log search | centralized logging",
         "server": "server | host | vps | machine | instance type | server size | droplet | box | "
         "hardware | instance | ec2 | hetzner | linode | the box | servidor | maquina virtual | "
+        "proveedor | provider | anbieter | fournisseur | hosting | vm | "
         "servidor | maquina | serveur | size | plan | host size",
         "ports": "open ports | public ports | firewall | exposed ports | inbound | "
         "portas abertas | puertos abiertos | offene ports | ports ouverts | "
@@ -106,8 +116,8 @@ KEYS = _table(
         "persistence": "persistence | persistencia | persistenz",
         "max_memory": "max memory | maxmemory",
         "command": "command | start command | cmd | run command | comando | befehl | commande",
-        "process_types": "process types | processes | process | processos | procesos | "
-        "prozesse | processus | dynos | containers | services",
+        "process_types": "process types | processes | processos | procesos | prozesse | "
+        "processus | dynos | process list | tipos de processo | tipos de proceso",
     }
 )
 
@@ -254,7 +264,8 @@ REDIS_PROVIDERS = [
 ]
 OFFSITE_PROVIDERS = [
     (r"\bbackblaze\b|\bb2\b", "backblaze-b2"),
-    (r"\bdigitalocean spaces\b|\bdo spaces\b|\bspaces\b", "do-spaces"),
+    (r"\bdigitalocean spaces?\b|\bdo spaces\b|\bspaces?\b(?: (?:de|on|in|at) )?digitalocean|"
+     r"\bspaces\b", "do-spaces"),
     (r"\bcloudflare r2\b|\br2\b", "cloudflare-r2"),
     (r"\bwasabi\b", "wasabi"),
     (r"\bstorage box\b", "hetzner-storage-box"),
