@@ -26,9 +26,9 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_tables import clas
 
 # What makes a line or block "infrastructure content" worth reporting when unused.
 _INFRA_RE = re.compile(
-    r"\b(port|ports|porta|puerto|memory|ram|mem|cpu|vcpu|image|docker|replicas?|instances?|"
-    r"backups?|retention|redis|postgres(?:ql)?|nginx|ssh|firewall|ufw|tls|ssl|domain|"
-    r"worker|scheduler|cron|swap|disk|volume|memoria|speicher|sauvegarde|sicherung)\b",
+    r"\b(port|ports|porta|puerto|memory|ram|mem|cpu|vcpu|docker image|container image|image:|"
+    r"replicas?|instances?|backups?|retention|redis|postgres(?:ql)?|nginx|ssh|firewall|ufw|"
+    r"domain|worker|scheduler|cron|swap|disk|memoria|speicher|sauvegarde|sicherung)\b",
     re.I,
 )
 
@@ -208,7 +208,8 @@ def extract_facts(blocks: list, mended: tuple[int, ...] = ()) -> F.Collector:
         elif isinstance(block, Table):
             _table_block(block, out)
         elif isinstance(block, Code):
-            if not code_block(block, out) and _INFRA_RE.search("\n".join(block.lines)):
+            body = "\n".join(block.lines)
+            if not code_block(block, out) and _INFRA_RE.search(body) and re.search(r"\d", body):
                 if block.lang in {"yaml", "yml", "toml", "json", "conf", "ini", "env", "dotenv",
                                   "bash", "sh", "shell", "nginx", "procfile"}:  # fmt: skip
                     candidates.append((block.where, f"{block.lang or 'code'} block", ""))

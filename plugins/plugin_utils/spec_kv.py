@@ -250,7 +250,7 @@ def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = Non
             )
             continue
         out.add(f"rate:{name}", nginx, where, 2, rate.text)
-        tail = vocab.fold(text[text.find(rate.text) + len(rate.text) :][:40])
+        tail = vocab.fold(rate.text + " " + text[text.find(rate.text) + len(rate.text) :][:40])
         burst = re.search(r"(?:bursts?|rafagas?|rafales?|stoss\w*|picos?|pointes?)\s*"
                           r"(?:of|de|=|:|von|bis)?\s*(\d+)", tail)  # fmt: skip
         if burst:

@@ -95,7 +95,7 @@ def railway(data: dict, code: Code, out: F.Collector) -> bool:
     heading = F.norm(re.sub(r"\(.*?\)|`[^`]*`", " ", code.where.heading or ""))
     heading = re.sub(r"\b(service|services|process|config|configuration|settings|railway|"
                      r"toml|json|the|deploy)\b", "", heading)  # fmt: skip
-    name = F.slug(heading.split()[0]) if heading.split() else "app"
+    name = F.slug(heading) or "app"
     cron = deploy.get("cronSchedule")
     web = not cron and ("internalPort" in service or "healthcheckPath" in deploy
                         or F.component(name) in {"app", None})  # fmt: skip

@@ -96,19 +96,17 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
             out.add("postgres_version", match.group(1), where, weight)
     mentions_db = found or re.search(r"\bdatabase\b|\bdb\b|\bbanco\b|\bdatenbank\b", text, re.I)
     folded = vocab.fold(text)
-    providers = [p for p in vocab.DB_PROVIDERS if p[1] != "self-hosted"] + [
-        p for p in vocab.DB_PROVIDERS if p[1] == "self-hosted"
-    ]
-    if not re.search(r"\bmanaged\b|\bgerenciad|\bgestionad|\bverwaltet|\bgere\b", folded):
-        providers = [p for p in vocab.DB_PROVIDERS if p[1] == "self-hosted"] + providers[:-1]
+    providers = sorted(vocab.DB_PROVIDERS, key=lambda p: (not p[2], p[1] != "self-hosted"))
     for pattern, provider, db_only in providers:
         hit = re.search(pattern, folded)
         if hit and re.search(r"\b(?:from|off|instead of|previously|formerly|was on|leaving|"
                              r"away from|migrat\w*|legacy|old)\b[^.;]{0,12}$",
                              folded[: hit.start()]):  # fmt: skip
             continue
-        if hit and provider == "self-hosted" and re.search(r"\b(?:not|never|nao|no|nicht|pas)\s+"
-                                                           r"(?:\w+\s+)?$", folded[: hit.start()]):
+        if hit and provider == "self-hosted" and re.search(
+            r"\b(?:not|never|nao|no|nicht|pas|nothing|nada|nichts|rien|nenhum|ningun|kein\w*)\b"
+            r"(?:\W+\w+){0,3}\W*$", folded[: hit.start()]
+        ):
             continue
         if hit and (db_only or mentions_db):
             out.add("db_provider", provider, where, weight, clean(text))
@@ -217,7 +215,9 @@ def backup_facts(
 
 
 _CONF_LINE_RE = re.compile(
-    r"\b(maxmemory-policy|maxmemory|appendonly|max_connections|max connections)\s*"
+    r"\b(maxmemory-policy|maxmemory|appendonly|max_connections|max(?:imum)? connections|"
+    r"connexions maximales|conexiones maximas|conexiones máximas|conexões máximas|"
+    r"conexoes maximas|maximale verbindungen)\s*"
     r"(?:[=:]|\bis\b|\bof\b|\bto\b|\bat\b|\bde\b|\bauf\b)?\s*([\w-]+)",
     re.I,
 )
@@ -237,7 +237,7 @@ def conf_lines(text: str, where: Where, out: F.Collector) -> None:
 
     for match in _CONF_LINE_RE.finditer(text):
         key, value = match.group(1), match.group(2)
-        if key.lower().startswith("max") and "connections" in key.lower():
+        if re.search(r"conn|conex|verbindung", key.lower()):
             if value.isdigit():
                 out.add("postgres_max_connections", int(value), where, 2, text)
         else:

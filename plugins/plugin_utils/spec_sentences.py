@@ -60,9 +60,12 @@ _WORKERS_RE = re.compile(
 )
 _NAMED_PROCESS_RE = re.compile(
     r"\b(?:process|proceso|processo|prozess|processus|container|conteneur|contenedor|contentor|"
-    r"service|servicio|servico|dienst|dyno)s?\s+`?([a-z][\w-]*)`?|`([a-z][\w-]*)`\s+(?:process|"
-    r"container|service|worker|dyno)\b"
+    r"service|servicio|servico|dienst|dyno)s?\s+([a-z][\w:-]*)|\b([a-z][\w:-]*)\s+(?:process|"
+    r"container|service|dyno)\b"
 )
+_NOT_NAMES = {"the", "a", "an", "one", "each", "web", "app", "api", "this", "that", "our", "its",
+              "el", "la", "le", "o", "um", "une", "un", "der", "die", "das", "ein", "eine",
+              "de", "du", "do", "da", "del", "main", "only", "same", "other", "separate"}  # fmt: skip
 _PORT_RE = re.compile(
     r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|lauft|ecoute|tourne|bound|"
     r"binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|\ben\s+|:)(\d{2,5})\b"
@@ -72,8 +75,8 @@ _IMAGE_RE = re.compile(r"^[a-z0-9][\w.-]*(?:\.[a-z]{2,}|:\d+)?/[\w./-]+:[\w.-]+$
 _DOMAIN_CONTEXT_RE = re.compile(
     r"\b(served|serves|available|lives|hosted|reachable|runs)\b.{0,20}\bat\b|\bdomains?\b|"
     r"\bdominio\b|\bdomaine\b|\bredirects? to\b|\bdns\b|\btls\b|\bcertificates?\b|\bbehind\b|"
-    r"\bhostname\b|\bpoints? (?:at|to)\b|https://|\bdetras\b|\bhinter\b|\bderriere\b|\batras\b|"
-    r"\bpublica\w*|\bservid[ao]\b|\bdisponible\b|\bnginx\b"
+    r"\bhostname\b|\bpoints? (?:at|to)\b|\bdetras\b|\bhinter\b|\bderriere\b|\batras\b|"
+    r"\bpublica\w*|\bservid[ao]\b|\bdisponible\b|\bterminates\b"
 )
 _VENDOR_DOMAINS = re.compile(
     r"(?:^|\.)(?:github\.com|gitlab\.com|fly\.io|fly\.dev|render\.com|heroku\.com|herokuapp\.com|"
@@ -104,11 +107,19 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
     a process named in a sentence, with its command. Returns its name."""
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
 
-    match = _NAMED_PROCESS_RE.search(folded)
-    if not match:
-        return None
-    name = match.group(1) or match.group(2)
-    if name not in line.codes and not F.process_role(name):
+    name = None
+    for match in _NAMED_PROCESS_RE.finditer(folded):
+        candidate = match.group(1) or match.group(2)
+        if re.search(r"\b(?:no|not|without|never|nenhum|nenhuma|sem|sin|ningun|kein\w*|ohne|"
+                     r"pas de|aucun\w*|sans|nor|neither)\b[^.;]{0,30}$",
+                     folded[: match.start()]):  # fmt: skip
+            continue
+        if candidate not in _NOT_NAMES and (candidate in line.codes or (
+            F.process_role(candidate) and candidate in {"worker", "scheduler", "sidekiq", "beat",
+                                                        "clock", "cron", "queue", "horizon"})):
+            name = candidate
+            break
+    if name is None:
         return None
     if F.component(name) in {"redis", "postgres", "nginx", "certbot", "alloy", "app"}:
         return None
@@ -134,10 +145,13 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
             out.add(f"process:{subject}:singleton", True, where, 1, text)
         return
     before = folded[: memory.start()] if memory else ""
-    kind = F.component(before) or F.component(folded) if memory else None
+    kind = (F.component(before) or F.component(folded) if memory else None) or (
+        F.topic(where) if F.topic(where) in {"redis", "postgres"} else None
+    )
     if replicas and not _OTHER_SUBJECT_RE.search(folded) and _count(replicas.group(1)):
         out.add("app_replicas", _count(replicas.group(1)), where, 1, text)
-    if not size or re.search(r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b", folded):
+    if not size or re.search(r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b"
+                             r"[^,;]{0,15}$", before):  # fmt: skip
         return
     var = {"postgres": "postgres_memory_limit", "redis": "redis_memory_limit"}.get(kind or "")
     if var is None and (kind == "app" or re.search(r"\b(web|api|app|application|puma|gunicorn|"

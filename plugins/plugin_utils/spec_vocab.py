@@ -20,7 +20,7 @@ def fold(text: str) -> str:
 
 def norm(text: str) -> str:
     """'Domínio', '**Public  hostname:**' -> 'dominio', 'public hostname'."""
-    return " ".join(re.findall(r"[a-z0-9+#_]+", fold(text)))
+    return " ".join(re.findall(r"[a-z0-9+#]+", fold(text)))
 
 
 def _table(spec: dict[str, str]) -> dict[str, str]:
@@ -46,6 +46,8 @@ KEYS = _table(
         "aliases": "aliases | alias | alternate domains | additional domains | other domains | "
         "redirect domains | also served at | also served on | also on | www | redirects | "
         "secondary domain | secondary domains | alias domains | outros dominios | "
+        "dominios adicionais | dominios adicionales | zusatzliche domains | "
+        "domaines supplementaires | domaines additionnels | weitere domains | "
         "otros dominios | weitere domains | autres domaines",
         "image": "image | docker image | container image | app image | imagem | imagen",
         "port": "port | app port | internal port | container port | listen port | http port | "

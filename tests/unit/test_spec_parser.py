@@ -184,11 +184,13 @@ def test_toml_railway_blocks():
     assert v["app_processes"] == [
         {
             "name": "queue-worker",
+            "role": "worker",
             "command": "npm run worker",
             "replicas": 2,
             "restart_policy": None,
             "singleton": False,
             "memory_limit": None,
+            "cpus": None,
         }
     ]
     assert result.explain["app_port"]["line"] == 9
@@ -326,7 +328,8 @@ def test_services_and_backup_tables():
     )
     v = result.vars
     assert (v["app_replicas"], v["app_cpus"], v["app_memory_limit"]) == (2, 0.5, "512m")
-    assert (v["backup_schedule"], v["backup_retention_days"]) == ("daily", 14)
+    # "daily" without a time: 03:00 UTC, the documented convention
+    assert (v["backup_schedule"], v["backup_retention_days"]) == ("0 3 * * *", 14)
     assert "component-not-mapped" in codes(result)
 
 
@@ -411,7 +414,18 @@ def test_defaults_are_explained_as_defaults():
         "note": "default of the contract",
         "sources": [],
     }
-    assert codes(result) == ["app-port-missing"]
+    # nothing stated: every value a role needs is a default the user is told about
+    assert sorted(set(codes(result))) == [
+        "app-domain-missing",
+        "app-image-missing",
+        "app-port-missing",
+        "default-used",
+    ]
+    assert {f["message"].split(":")[0] for f in result.findings if f["code"] == "default-used"} == {
+        "app_health_path",
+        "app_memory_limit",
+        "app_cpus",
+    }
     assert list(result.vars) == list(sp.CONTRACT)
 
 
