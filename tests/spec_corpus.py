@@ -50,7 +50,7 @@ class Score:
 
 def cases() -> list[Case]:
     found = []
-    for folder in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in CORPUS.iterdir() if (p / "expected.yml").is_file()):
         expected = yaml.safe_load((folder / "expected.yml").read_text(encoding="utf-8"))
         found.append(Case(folder.name, folder / expected["document"], expected))
     return found

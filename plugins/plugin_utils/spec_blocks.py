@@ -1,9 +1,11 @@
 """First two stages of the spec filter: text -> repaired text -> blocks.
 
 Pure functions, no Ansible imports, no I/O. ``ftfy`` repairs mojibake (double-encoded
-UTF-8 and the like) and ``markdown-it-py`` does the Markdown: GFM tables, lists, headings,
-fenced code. What comes out is a flat list of small frozen blocks, each knowing the
-heading it sits under and its 1-based line in the (repaired) document:
+UTF-8 and the like); HTML comments are blanked and broken table separators mended
+(:func:`prepare_text`); a whole compose/fly/Kamal/... file is one code block
+(:func:`detect_format`); ``spec_markdown`` does the Markdown. What comes out is a flat list
+of small frozen blocks, each knowing the heading it sits under and its 1-based line in the
+(repaired) document:
 
 * ``Heading``: a heading, with its level;
 * ``TextBlock``: a paragraph or a list item, split into source ``Line``s; a line of the
@@ -24,9 +26,7 @@ import yaml
 
 import ftfy
 import ftfy.badness
-from markdown_it import MarkdownIt
 
-_MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, explain=False)
 
 _TICKS_YES = frozenset("✅✔✓☑🟢")
@@ -221,23 +221,53 @@ def _repair_residue(line: str) -> str:
     return "".join(out[:-1])
 
 
+# A lead byte of a UTF-8 sequence read as Latin-1/cp1252 followed by a continuation byte
+# read the same way: 'Ã©' for 'é', 'â€”' for '—', 'ðŸ' for an emoji.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
+    "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
+    "\u2122\u0161\u203a\u0153\u017e\u0178\ufffd]"
+)
+
+
+def _odd(line: str) -> bool:
+    """Characters ftfy changes without calling the line bad (C1 controls, odd spaces)."""
+    return any("\x80" <= c <= "\x9f" or c in "\u00a0\u2007\u202f\ufeff" for c in line)
+
+
 def repair_text(text: str) -> tuple[str, tuple[int, ...]]:
     """Repair mojibake and odd characters with ftfy; return the text and the changed lines.
 
     Line structure is kept (ftfy only turns exotic line breaks into ``\\n``), so line
     numbers in findings refer to the document as a person sees it.
     """
-    fixed = ftfy.fix_text(text, _FTFY)
-    if fixed != text:
-        fixed = "\n".join(_repair_residue(line) for line in fixed.split("\n"))
+    if text.isascii():
+        return text, ()
+    lines = text.split("\n")
+    # ftfy only where there is something to fix: lines with the marks of mojibake or of
+    # characters ftfy normalises, or odd line breaks (the whole text then goes to ftfy)
+    if any(c in text for c in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+        fixed = "\n".join(_repair_residue(x) for x in ftfy.fix_text(text, _FTFY).split("\n"))
+    else:
+        fixed = "\n".join(
+            _repair_residue(ftfy.fix_text(line, _FTFY))
+            if not line.isascii() and (_MOJIBAKE_HINT.search(line) or _odd(line))
+            else line
+            for line in lines
+        )
     before, after = text.splitlines(), fixed.splitlines()
     if len(before) != len(after):
         return fixed, ()
     return fixed, tuple(n for n, (a, b) in enumerate(zip(before, after, strict=True), 1) if a != b)
 
 
+_ASCII_CONTROL = {c: " " for c in range(32) if chr(c) not in "\t\n"} | {127: " "}
+
+
 def clean(text: str) -> str:
     """Drop emoji, pictographs and other symbols (ticks, warning signs), squeeze spaces."""
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_CONTROL).split())
     kept = []
     for char in text:
         category = unicodedata.category(char)
@@ -249,8 +279,13 @@ def clean(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+_MAYBE_PLACEHOLDER = re.compile(r"[\[<]|TBD|TBC|TODO|FIXME|XXX|\?\?\?")
+
+
 def find_placeholders(text: str) -> tuple[str, ...]:
     """Unfilled template markers: ``[e.g., 3873]``, ``<your-domain>``, ``TBD``."""
+    if not _MAYBE_PLACEHOLDER.search(text):
+        return ()
     found = [m.group(0) for m in _BRACKET_RE.finditer(text)]
     found += [m.group(0) for m in _ANGLE_RE.finditer(text)]
     found += [m.group(0) for m in _MARKER_RE.finditer(text)]
@@ -258,6 +293,8 @@ def find_placeholders(text: str) -> tuple[str, ...]:
 
 
 def _tick(text: str) -> bool | None:
+    if text.isascii():
+        return True if text.lstrip().startswith(("[x]", "[X]")) else None
     if any(c in _TICKS_YES for c in text):
         return True
     if any(c in _TICKS_NO for c in text):
@@ -265,10 +302,13 @@ def _tick(text: str) -> bool | None:
     return None
 
 
-def _make_line(segments: list[tuple[str, str]], where: Where) -> Line:
+def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
     """Build a Line from (style, text) segments; style is plain, strong, code or link."""
     raw = "".join(text for _, text in segments)
-    scan = "".join(text for style, text in segments if style != "link")
+    text = clean(raw)
+    scan = raw if all(s != "link" for s, _ in segments) else "".join(
+        t for s, t in segments if s != "link"
+    )
     key = value = None
     parts = [(style, text) for style, text in segments if text.strip() or style != "plain"]
     if parts and parts[0][0] == "strong":
@@ -285,12 +325,12 @@ def _make_line(segments: list[tuple[str, str]], where: Where) -> Line:
             value = clean(value)
             if not key:
                 key = value = None
-    elif parts and "://" not in raw.split(":", 1)[0]:
-        match = _PLAIN_KV_RE.match(clean(raw))
+    elif parts and ":" in raw and "://" not in raw.split(":", 1)[0]:
+        match = _PLAIN_KV_RE.match(text)
         if match and len(match.group("key").split()) <= 5:
             key, value = match.group("key").strip(), match.group("value").strip()
     return Line(
-        text=clean(raw),
+        text=text,
         where=where,
         key=key,
         value=value,
@@ -300,63 +340,6 @@ def _make_line(segments: list[tuple[str, str]], where: Where) -> Line:
     )
 
 
-def _inline_lines(token, heading: str | None, path: tuple[str, ...]) -> tuple[Line, ...]:
-    first = (token.map[0] if token.map else 0) + 1
-    lines: list[Line] = []
-    segments: list[tuple[str, str]] = []
-    strong = link = 0
-    for child in token.children or ():
-        kind = child.type
-        if kind in {"softbreak", "hardbreak"}:
-            lines.append(_make_line(segments, Where(heading, first + len(lines), path)))
-            segments = []
-        elif kind == "strong_open":
-            strong += 1
-        elif kind == "strong_close":
-            strong = max(0, strong - 1)
-        elif kind == "link_open":
-            link += 1
-        elif kind == "link_close":
-            link = max(0, link - 1)
-        elif kind in {"text", "code_inline", "html_inline"}:
-            style = (
-                "link" if link else "strong" if strong else "code" if kind != "text" else "plain"
-            )
-            segments.append((style, child.content))
-        elif kind == "image":
-            segments.append(("link", child.content))
-    lines.append(_make_line(segments, Where(heading, first + len(lines), path)))
-    return tuple(lines)
-
-
-def _table(tokens, start: int, heading: str | None, path: tuple[str, ...]) -> tuple[Table, int]:
-    header: tuple[str, ...] = ()
-    rows: list[Row] = []
-    cells: list[Line] = []
-    row_line = 0
-    in_head = False
-    index = start
-    while index < len(tokens) and tokens[index].type != "table_close":
-        token = tokens[index]
-        if token.type == "thead_open":
-            in_head = True
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open":
-            cells = []
-            row_line = (token.map[0] if token.map else 0) + 1
-        elif token.type == "inline":
-            cells.append(_inline_lines(token, heading, path)[0])  # a cell is one line
-        elif token.type == "tr_close":
-            if in_head:
-                header = tuple(cell.text for cell in cells)
-            else:
-                rows.append(Row(tuple(cells), Where(heading, row_line, path)))
-        index += 1
-    where = Where(heading, (tokens[start].map[0] if tokens[start].map else 0) + 1, path)
-    return Table(header, tuple(rows), where), index
-
-
 def parse_blocks(text: str, source: str | None = None) -> list[Block]:
     """Markdown (or a whole deploy descriptor) -> flat list of blocks, each with its
     heading and line."""
@@ -364,46 +347,6 @@ def parse_blocks(text: str, source: str | None = None) -> list[Block]:
     if fmt is not None:
         name = (source or fmt).rsplit("/", 1)[-1]
         return [Code(fmt, tuple(text.splitlines()), Where(name, 1, (name,)))]
-    tokens = _MD.parse(text)
-    blocks: list[Block] = []
-    stack: list[tuple[int, str]] = []
-    depth = 0
-    index = 0
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_markdown import parse_markdown
 
-    def context() -> tuple[str | None, tuple[str, ...]]:
-        path = tuple(title for _, title in stack)
-        return (path[-1] if path else None), path
-
-    while index < len(tokens):
-        token = tokens[index]
-        kind = token.type
-        heading, path = context()
-        if kind == "heading_open":
-            line = (token.map[0] if token.map else 0) + 1
-            inline = tokens[index + 1] if index + 1 < len(tokens) else None
-            title = ""
-            if inline is not None and inline.type == "inline":
-                title = " ".join(part.text for part in _inline_lines(inline, heading, path))
-            level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, title))
-            heading, path = context()
-            blocks.append(Heading(title, level, Where(heading, line, path)))
-        elif kind in {"bullet_list_open", "ordered_list_open"}:
-            depth += 1
-        elif kind in {"bullet_list_close", "ordered_list_close"}:
-            depth = max(0, depth - 1)
-        elif kind == "inline" and index and tokens[index - 1].type == "paragraph_open":
-            blocks.append(TextBlock(_inline_lines(token, heading, path), in_list=depth > 0))
-        elif kind == "table_open":
-            table, index = _table(tokens, index, heading, path)
-            blocks.append(table)
-        elif kind in {"fence", "code_block"}:
-            offset = 2 if kind == "fence" else 1
-            line = (token.map[0] if token.map else 0) + offset
-            info = token.info.strip().split()
-            lang = info[0].lower() if info and kind == "fence" else ""
-            blocks.append(Code(lang, tuple(token.content.splitlines()), Where(heading, line, path)))
-        index += 1
-    return blocks
+    return parse_markdown(text)

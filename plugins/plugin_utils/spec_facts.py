@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
@@ -78,7 +79,12 @@ def slug(text: str) -> str | None:
 
 def context(where: Where) -> str:
     """'dev' (local/CI/staging: not deployed), 'offbox' (frontend elsewhere) or 'app'."""
-    found = set().union(*(words(h) for h in where.path)) if where.path else set()
+    return _context(where.path)
+
+
+@lru_cache(maxsize=1024)
+def _context(path: tuple[str, ...]) -> str:
+    found = set().union(*(words(h) for h in path)) if path else set()
     if found & vocab.DEV_WORDS:
         return "dev"
     if found & vocab.OFFBOX_WORDS:
@@ -87,7 +93,12 @@ def context(where: Where) -> str:
 
 
 def topic(where: Where) -> str | None:
-    for heading in reversed(where.path[-2:]):
+    return _topic(where.path[-2:])
+
+
+@lru_cache(maxsize=1024)
+def _topic(path: tuple[str, ...]) -> str | None:
+    for heading in reversed(path):
         low = norm(heading)
         if "redis" in low:
             return "redis"
@@ -104,6 +115,7 @@ def topic(where: Where) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def component(name: str) -> str | None:
     """What a service/component name is: app, nginx, redis, postgres, alloy, certbot,
     ``process:<role>``, or None."""

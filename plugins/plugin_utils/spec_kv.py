@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
@@ -42,6 +43,7 @@ class KV:
         return self.line.where
 
 
+@lru_cache(maxsize=4096)
 def canonical(key: str) -> str | None:
     nk = F.norm(key)
     if nk in vocab.KEYS:
@@ -493,10 +495,18 @@ RULES = {
 }
 
 
+_PAAS_HINTS = ("railway", "vercel", "heroku", "netlify", "cloud run", "app engine", "fly.io",
+               "render.com", "nixpacks", "buildpack", "beanstalk", "app runner", "app service",
+               "app platform")  # fmt: skip
+
+
 def kv_warnings(kv: KV, out: F.Collector) -> None:
     """PaaS-only settings and 'no Docker' requirements, whatever the key."""
     text = f"{kv.key}: {kv.value}" if kv.key else kv.value
-    if vocab.NO_DOCKER_RE.search(text) and not re.search(r"nixpacks|buildpack", text, re.I):
+    low = text.lower()
+    if "docker" in low and vocab.NO_DOCKER_RE.search(text) and not re.search(
+        r"nixpacks|buildpack", low
+    ):
         out.find(
             "error",
             "no-docker",
@@ -505,7 +515,7 @@ def kv_warnings(kv: KV, out: F.Collector) -> None:
         )
     if F.topic(kv.where) in {"postgres", "redis"} or kv.canon == "database":
         return
-    paas = vocab.PAAS_RE.search(text)
+    paas = vocab.PAAS_RE.search(text) if vocab.has_any(low, _PAAS_HINTS) else None
     if paas:
         out.find(
             "warning",
@@ -513,7 +523,7 @@ def kv_warnings(kv: KV, out: F.Collector) -> None:
             f"'{clean(text)}' is {paas.group(1)}-specific; it has no meaning on one VPS",
             kv.where,
         )
-    elif re.search(r"scal", kv.nk) and vocab.AUTOSCALE_RE.search(kv.value):
+    elif "scal" in kv.nk and vocab.AUTOSCALE_RE.search(kv.value):
         out.find(
             "warning",
             "paas-only",

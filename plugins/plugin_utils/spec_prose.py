@@ -82,10 +82,19 @@ def domain_facts(text: str, line: Line, out: F.Collector, weight: int = 2) -> bo
     return True
 
 
+# Database providers by the weight of the statement: a named managed database first, then
+# "on the box", then platform names that may be about something else than the database.
+_PROVIDERS = sorted(vocab.DB_PROVIDER_RES, key=lambda p: (not p[2], p[1] != "self-hosted"))
+
+
+_OTHER_DB_HINTS = ("mysql", "maria", "mongo", "dynamo", "cockroach")
+
+
 def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
     """PostgreSQL usage, version and provider stated in one piece of text."""
     found = False
-    match = vocab.POSTGRES_RE.search(text)
+    folded = vocab.fold(text)
+    match = vocab.POSTGRES_RE.search(text) if "postgres" in folded else None
     if match:
         found = True
         if F.negated(text, vocab.POSTGRES_RE):
@@ -94,11 +103,14 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
         out.add("postgres_used", True, where, weight, clean(text))
         if match.group(1):
             out.add("postgres_version", match.group(1), where, weight)
-    mentions_db = found or re.search(r"\bdatabase\b|\bdb\b|\bbanco\b|\bdatenbank\b", text, re.I)
-    folded = vocab.fold(text)
-    providers = sorted(vocab.DB_PROVIDERS, key=lambda p: (not p[2], p[1] != "self-hosted"))
+    mentions_db = found or (
+        vocab.has_any(folded, ("data", "db", "banco"))
+        and re.search(r"\bdatabase\b|\bdb\b|\bbanco\b|\bdatenbank\b", folded)
+    )
+    hinted = vocab.has_any(folded, vocab.DB_PROVIDER_HINTS)
+    providers = _PROVIDERS if hinted and vocab.DB_PROVIDER_ANY.search(folded) else ()
     for pattern, provider, db_only in providers:
-        hit = re.search(pattern, folded)
+        hit = pattern.search(folded)
         if hit and re.search(r"\b(?:from|off|instead of|previously|formerly|was on|leaving|"
                              r"away from|migrat\w*|legacy|old)\b[^.;]{0,12}$",
                              folded[: hit.start()]):  # fmt: skip
@@ -112,7 +124,7 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
             out.add("db_provider", provider, where, weight, clean(text))
             found = True
             break
-    other = vocab.OTHER_DB_RE.search(text)
+    other = vocab.OTHER_DB_RE.search(text) if vocab.has_any(folded, _OTHER_DB_HINTS) else None
     if other and not match and not F.negated(text, vocab.OTHER_DB_RE):
         out.find(
             "warning",
@@ -133,8 +145,8 @@ def redis_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
     out.add("redis_used", True, where, weight, clean(text))
     if match.group(1):
         out.add("redis_version", match.group(1), where, weight)
-    for pattern, provider in vocab.REDIS_PROVIDERS:
-        if re.search(pattern, text, re.I):
+    for pattern, provider in vocab.REDIS_PROVIDER_RES:
+        if pattern.search(text):
             out.add("redis_provider", provider, where, weight, clean(text))
             break
     queue_facts(text, where, out)
@@ -143,6 +155,8 @@ def redis_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
 
 def queue_facts(text: str, where: Where, out: F.Collector) -> None:
     """A job queue kept in Redis (Sidekiq, BullMQ, Celery, ...) needs noeviction."""
+    if not vocab.has_any(text.lower(), vocab.QUEUE_HINTS):
+        return
     for match in vocab.QUEUE_RE.finditer(text):
         if match.group(1).lower() not in vocab.QUEUE_NOT_REDIS:
             out.add("redis_queue", match.group(1), where, 2, clean(text))

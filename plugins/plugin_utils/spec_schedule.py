@@ -78,8 +78,8 @@ def zone_offset(text: str) -> tuple[int, str] | None:
 
 def _frequency(text: str) -> str | None:
     folded = vocab.fold(text)
-    for pattern, name in vocab.FREQUENCIES:
-        if re.search(pattern, folded):
+    for pattern, name in vocab.FREQUENCY_RES:
+        if pattern.search(folded):
             return name
     return None
 
@@ -154,8 +154,8 @@ def offsite_target(text: str) -> str | None:
     if url:
         return url.group(0).rstrip(".")
     folded = vocab.fold(text)
-    for pattern, name in vocab.OFFSITE_PROVIDERS:
-        if re.search(pattern, folded):
+    for pattern, name in vocab.OFFSITE_PROVIDER_RES:
+        if pattern.search(folded):
             return name
     return None
 

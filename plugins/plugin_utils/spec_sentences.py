@@ -95,6 +95,14 @@ _BACKUP_TOPIC_RE = re.compile(
     r"dump|snapshot|daily|nightly|weekly|hourly|keep|kept|retain|reten|conserv|aufbewahr|"
     r"mant[eé]m|guard|behalt"
 )
+_DIGIT = re.compile(r"\d")
+_CPU_RE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:x\s*)?(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b")
+_CONF_HINT = re.compile(r"maxmemory|appendonly|max.?conn|connex|conexi|conexo|verbindung")
+_RATE_HINT = re.compile(r"/|\bper\b|\bpor\b|\bpro\b|\bpar\b")
+_PROCESS_HINT = re.compile(r"process|proceso|processo|prozess|container|conteneur|contenedor|"
+                           r"contentor|servic|dienst|dyno")  # fmt: skip
+_COUNT_HINT = re.compile(r"replica|instanc|container|copies|conteneur|contenedor|process|"
+                         r"memor|ram\b|speicher|limit")  # fmt: skip
 _OTHER_SUBJECT_RE = re.compile(r"worker|sidekiq|celery|scheduler|beat|redis|postgres|cron|queue")
 
 
@@ -175,26 +183,32 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False,
         text = f"not {text}"
     folded = vocab.fold(text)
     where = line.where
+    digits = bool(_DIGIT.search(folded))
     db_facts(text, where, out, 1)
-    if vocab.REDIS_RE.search(text):
+    if "redis" in folded:
         redis_facts(text, where, out, 1)
-    elif vocab.QUEUE_RE.search(text):
+    else:
         queue_facts(text, where, out)
-    if vocab.LOKI_RE.search(text) and F.topic(where) != "postgres":
+    if ("loki" in folded or "alloy" in folded) and F.topic(where) != "postgres":
         out.add("alloy_used", True, where, 1, text)
-    if re.search(r"\bssh\b", folded):
+    if "ssh" in folded:
         ssh_facts(text, where, out, 1)
-    if _BACKUP_RE.search(folded) or (F.topic(where) == "backup" and _BACKUP_TOPIC_RE.search(folded)):
+    topic = F.topic(where)
+    if _BACKUP_RE.search(folded) or (topic == "backup" and _BACKUP_TOPIC_RE.search(folded)):
         backup_facts(text, where, out, weight=1)
-    conf_lines(text, where, out)
-    if about_redis or F.topic(where) == "redis" or vocab.REDIS_RE.search(text):
+    if _CONF_HINT.search(folded):
+        conf_lines(text, where, out)
+    if about_redis or F.topic(where) == "redis" or "redis" in folded:
         redis_settings(text, where, out)
-    _rates(text, folded, where, out)
-    named = _process_mentions(line, folded, out)
+    if digits and _RATE_HINT.search(folded):
+        _rates(text, folded, where, out)
+    named = _process_mentions(line, folded, out) if _PROCESS_HINT.search(folded) else None
     subject = named or (subject if not re.search(r"\b(api|web|app)\b", folded) else None)
-    _sizes(text, folded, where, out, subject)
-    _web_facts(line, text, folded, out)
-    for match in _WORKERS_RE.finditer(folded):
+    if digits or _COUNT_HINT.search(folded):
+        _sizes(text, folded, where, out, subject)
+    _web_facts(line, text, folded, out, digits)
+    workers = vocab.has_any(folded, vocab.QUEUE_HINTS) or "background" in folded
+    for match in _WORKERS_RE.finditer(folded) if workers else ():
         name = match.group(2)
         out.add(f"process:{name}:defined", True, where, 1, text)
         out.add(f"process:{name}:replicas", _count(match.group(1)) or 1, where, 1, text)
@@ -222,23 +236,23 @@ def _rates(text: str, folded: str, where: Where, out: F.Collector) -> None:
         rate_facts(text, where, out, zone=zone, paths_from="")
 
 
-def _web_facts(line: Line, text: str, folded: str, out: F.Collector) -> None:
+def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: bool) -> None:
     where = line.where
-    upload = _UPLOAD_RE.search(folded)
+    upload = _UPLOAD_RE.search(folded) if digits else None
     if upload and units.find_size(upload.group(1)):
         size = units.find_size(upload.group(1))
         out.add("nginx_client_max_body_size", units.nginx_size(size), where, 1, text)
-    pool = _POOL_RE.search(folded)
+    pool = _POOL_RE.search(folded) if digits and "pool" in folded else None
     if pool:
         out.add("app_db_pool_size", int(pool.group(1) or pool.group(2)), where, 1, text)
-    port = _PORT_RE.search(folded)
+    port = _PORT_RE.search(folded) if digits else None
     if port and not re.search(r"redis|postgres|ssh|nginx", folded[: port.start(1)]):
         out.add("app_port", int(port.group(1)), where, 1, text)
-    if _DOMAIN_CONTEXT_RE.search(folded):
+    if "." in folded and _DOMAIN_CONTEXT_RE.search(folded):
         names = [h for h in hosts(text) if not _VENDOR_DOMAINS.search(h)]
         if names:
             domain_facts(" ".join(names), line, out, 1)
-    health = _HEALTH_RE.search(folded)
+    health = _HEALTH_RE.search(folded) if "health" in folded else None
     if health:
         out.add("app_health_path", health.group(1), where, 1, text)
     for code in line.codes:
@@ -250,6 +264,6 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector) -> None:
             db_facts(f"postgres {image.partition(':')[2]}", where, out, 1)
         elif image and _IMAGE_RE.match(code) and kind not in {"certbot", "alloy"}:
             F.add_image("app_image", code, where, out, 1)
-    cpu = re.search(r"\d+(?:[.,]\d+)?\s*(?:x\s*)?(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b", folded)
+    cpu = _CPU_RE.search(folded) if digits else None
     if cpu and (units.find_size(text) or 0) >= 512 * 1024 * 1024:
         host_facts(text, where, out, 1)

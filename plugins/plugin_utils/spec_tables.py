@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
@@ -19,8 +20,14 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import KV, handle_kv
 
 _DATASTORE = {"redis", "postgres"}
+# Any column synonym as a whole word of a longer header ('Memory (limit)'), longest first.
+_COLUMN_WORDS = re.compile(
+    "|".join(rf"\b{re.escape(s)}\b" for s in sorted(vocab.COLUMNS, key=len, reverse=True)
+             if len(s) > 2)
+)
 
 
+@lru_cache(maxsize=512)
 def columns(header: tuple[str, ...]) -> dict[str, int]:
     """Meaning -> index of the first column with that meaning."""
     found: dict[str, int] = {}
@@ -28,10 +35,8 @@ def columns(header: tuple[str, ...]) -> dict[str, int]:
         nk = F.norm(cell)
         meaning = vocab.COLUMNS.get(nk)
         if meaning is None:
-            for synonym, name in vocab.COLUMNS.items():
-                if len(synonym) > 2 and re.search(rf"\b{re.escape(synonym)}\b", nk):
-                    meaning = name
-                    break
+            match = _COLUMN_WORDS.search(nk)
+            meaning = vocab.COLUMNS[match.group(0)] if match else None
         if meaning is None and cell.strip() == "#":
             meaning = "replicas"
         if meaning is not None and meaning not in found:

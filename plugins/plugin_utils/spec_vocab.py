@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
 def fold(text: str) -> str:
     """Lowercase without accents: 'Não usamos' -> 'nao usamos'."""
-    text = unicodedata.normalize("NFKD", text or "")
+    if not text or text.isascii():
+        return (text or "").lower()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=4096)
 def norm(text: str) -> str:
     """'Domínio', '**Public  hostname:**' -> 'dominio', 'public hostname'."""
     return " ".join(re.findall(r"[a-z0-9+#]+", fold(text)))
@@ -364,3 +368,28 @@ SECRET_PARTS = {
     "CREDENTIAL", "DSN", "SALT", "PRIVATE", "CERT",
 }  # fmt: skip
 NOT_SECRET_NAMES = {"KEY_PREFIX", "PUBLIC_KEY_ID", "AUTH_URL", "AUTH_DOMAIN", "OAUTH_CALLBACK_URL"}
+
+
+# Compiled forms of the tables above, and one union each to skip text that names none.
+DB_PROVIDER_RES = [(re.compile(p), name, db_only) for p, name, db_only in DB_PROVIDERS]
+DB_PROVIDER_ANY = re.compile("|".join(f"(?:{p})" for p, _, _ in DB_PROVIDERS))
+REDIS_PROVIDER_RES = [(re.compile(p, re.I), name) for p, name in REDIS_PROVIDERS]
+OFFSITE_PROVIDER_RES = [(re.compile(p), name) for p, name in OFFSITE_PROVIDERS]
+FREQUENCY_RES = [(re.compile(p), name) for p, name in FREQUENCIES]
+
+# Substrings one of which a text must contain before the regexes above are worth running.
+DB_PROVIDER_HINTS = ("rds", "aurora", "cloud", "supabase", "neon", "crunchy", "azure", "heroku",
+                     "railway", "render", "digitalocean", "do managed", "fly", "self", "on the",
+                     "on-box", "container", "next to", "new box", "mesmo", "mismo", "auf dem",
+                     "sur le")  # fmt: skip
+QUEUE_HINTS = ("sidekiq", "bull", "celery", "rq", "resque", "horizon", "queue:work", "kue",
+               "asynq", "dramatiq", "arq", "huey", "faktory", "oban")  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _hint_re(hints: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(hint) for hint in hints))
+
+
+def has_any(text: str, hints: tuple[str, ...]) -> bool:
+    return _hint_re(hints).search(text) is not None
