@@ -71,15 +71,37 @@ def _where(finding: Mapping[str, Any]) -> str:
     return ", ".join(parts) or "document"
 
 
-def spec_to_vars(value: Any, strict: Any = False, source: Any = None) -> dict[str, Any]:
-    """Role variables from a specification document; strict=True fails on error findings."""
+def spec_to_vars(
+    value: Any, strict: Any = False, source: Any = None, provided: Any = None
+) -> dict[str, Any]:
+    """Role variables from a specification document.
+
+    strict=True fails on every error finding, and on a missing image, domain or port
+    (the box cannot run without them) unless the variable is in ``provided``: the names
+    the inventory sets itself.
+    """
     if not isinstance(strict, bool):
         raise AnsibleFilterTypeError(
             f"spec_to_vars: strict must be a boolean, got {type(strict).__name__}"
         )
+    if provided is None:
+        provided = []
+    if not isinstance(provided, list | tuple) or not all(isinstance(p, str) for p in provided):
+        raise AnsibleFilterTypeError("spec_to_vars: provided must be a list of variable names")
     result = _analyse("spec_to_vars", value, source)
     if strict:
-        errors = [f for f in result.findings if f["level"] == "error"]
+        core = _core()
+        needed = {
+            "app-image-missing": "app_image",
+            "app-domain-missing": "app_domain",
+            "app-port-missing": "app_port",
+        }
+        errors = [
+            f
+            for f in result.findings
+            if f["level"] == "error"
+            or (f["code"] in core.STRICT_CODES and needed[f["code"]] not in provided)
+        ]
         if errors:
             lines = "\n".join(f"- [{f['code']}] {_where(f)}: {f['message']}" for f in errors)
             raise AnsibleFilterError(

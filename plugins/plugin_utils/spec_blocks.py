@@ -56,6 +56,7 @@ class Line:
     placeholders: tuple[str, ...] = ()
     tick: bool | None = None
     codes: tuple[str, ...] = ()  # inline code spans: names, commands, images
+    starts: tuple[tuple[int, int], ...] = ()  # a sentence over several lines: (offset, line)
 
 
 @dataclass(frozen=True)

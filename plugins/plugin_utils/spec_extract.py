@@ -105,6 +105,8 @@ def sentences(lines: list[Line]) -> list[Line]:
                 placeholders=tuple(p for ln in covered for p in ln.placeholders),
                 tick=first.tick,
                 codes=tuple(c for ln in covered for c in ln.codes if c in sentence),
+                starts=tuple((max(0, pos - begin), ln.where.line) for pos, ln in starts
+                             if ln in covered),  # fmt: skip
             )
         )
     return found or lines

@@ -210,7 +210,8 @@ def host_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> bo
 
 
 def backup_facts(
-    text: str, where: Where, out: F.Collector, default_frequency=None, weight: int = 2
+    text: str, where: Where, out: F.Collector, default_frequency=None, weight: int = 2,
+    locate=None,
 ) -> bool:
     backup = parse_backup(text, default_frequency)
     if backup.enabled is None:
@@ -224,7 +225,7 @@ def backup_facts(
         if value is not None:
             out.add(var, value, where, weight, text)
     for code, message in backup.notes:
-        out.find("warning", code, message, where)
+        out.find("warning", code, message, locate(code) if locate else where)
     return True
 
 

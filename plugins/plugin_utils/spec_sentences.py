@@ -106,6 +106,25 @@ _COUNT_HINT = re.compile(r"replica|instanc|container|copies|conteneur|contenedor
 _OTHER_SUBJECT_RE = re.compile(r"worker|sidekiq|celery|scheduler|beat|redis|postgres|cron|queue")
 
 
+_NOTE_AT = {
+    "retention-converted": re.compile(r"keep|kept|retain|reten|conserv|aufbewahr|guard|mant|last",
+                                      re.I),  # fmt: skip
+    "timezone-converted": re.compile(r"\d{1,2}[:h.]\d\d|\d\s*[ap]\.?m", re.I),
+}
+
+
+def where_at(line: Line, pattern: re.Pattern[str]) -> Where:
+    """The line of a wrapped sentence where ``pattern`` first matches."""
+    match = pattern.search(line.text)
+    if not match or not line.starts:
+        return line.where
+    number = line.where.line
+    for offset, source in line.starts:
+        if offset <= match.start():
+            number = source
+    return Where(line.where.heading, number, line.where.path)
+
+
 def _count(word: str) -> int | None:
     return int(word) if word.isdigit() else _NUMBERS.get(word)
 
@@ -195,7 +214,7 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False,
         ssh_facts(text, where, out, 1)
     topic = F.topic(where)
     if _BACKUP_RE.search(folded) or (topic == "backup" and _BACKUP_TOPIC_RE.search(folded)):
-        backup_facts(text, where, out, weight=1)
+        backup_facts(text, where, out, weight=1, locate=lambda code: where_at(line, _NOTE_AT[code]))
     if _CONF_HINT.search(folded):
         conf_lines(text, where, out)
     if about_redis or F.topic(where) == "redis" or "redis" in folded:

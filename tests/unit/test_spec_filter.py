@@ -58,8 +58,9 @@ def test_parser_error_becomes_filter_error():
 
 
 def test_strict_lists_every_error_finding():
-    errors = [f for f in sp.spec_findings(DOC_002) if f["level"] == "error"]
-    assert len(errors) >= 4
+    findings = sp.spec_findings(DOC_002)
+    errors = [f for f in findings if f["level"] == "error" or f["code"] in sp.STRICT_CODES]
+    assert len([f for f in errors if f["level"] == "error"]) >= 4
     with pytest.raises(AnsibleFilterError) as info:
         FILTERS["spec_to_vars"](DOC_002, strict=True, source="002.txt")
     message = str(info.value)
@@ -70,7 +71,17 @@ def test_strict_lists_every_error_finding():
 
 
 def test_strict_passes_a_spec_without_errors():
-    assert FILTERS["spec_to_vars"](DOC_001, strict=True) == sp.spec_to_vars(DOC_001)
+    # 001 gives no image: strict needs the inventory to provide it
+    strict = FILTERS["spec_to_vars"](DOC_001, strict=True, provided=["app_image"])
+    assert strict == sp.spec_to_vars(DOC_001)
+
+
+def test_strict_refuses_a_spec_without_an_image_unless_the_inventory_gives_one():
+    with pytest.raises(AnsibleFilterError, match=r"\[app-image-missing\]") as info:
+        FILTERS["spec_to_vars"](DOC_001, strict=True, source="001.txt")
+    assert "001.txt has 1 error finding(s)" in str(info.value)
+    with pytest.raises(adapter.AnsibleFilterTypeError, match="provided must be a list"):
+        FILTERS["spec_to_vars"](DOC_001, strict=True, provided="app_image")
 
 
 def test_missing_libraries_give_an_install_hint(monkeypatch):
