@@ -91,6 +91,18 @@ CASES += [
     ("stack", {"nginx_edge_aliases": ["Bad Name"]}, "nginx_edge_aliases"),
     ("stack", {"nginx_upstream_keepalive": -1}, "nginx_upstream_keepalive"),
     ("stack", {"stack_extra_services": {"nginx": {"image": "x:1"}}}, "stack_extra_services"),
+    ("stack", {"nginx_server_aliases": ["www example"]}, "nginx_server_aliases"),
+    ("stack", {"app_processes": [{"name": "beat", "role": "cron"}]}, "app_processes"),
+    ("stack", {"app_processes": [{"name": "worker", "cpus": "many"}]}, "app_processes"),
+    ("stack", {"app_processes": [{"name": "worker", "cpus": 0}]}, "app_processes"),
+    ("stack", {"app_processes": [{"name": "worker", "memory_limit": "lots"}]}, "app_processes"),
+    ("stack", {"redis_memory_limit": "lots", "redis_enabled": True}, "redis_memory_limit"),
+    ("stack", {"postgres_memory_limit": "1 GB", "postgres_enabled": True}, "postgres_memory_limit"),
+    (
+        "stack",
+        {"onebox_spec": {"postgres_enabled": True, "backup_schedule": "0 25 * * *"}},
+        "the hour field '25'",
+    ),
 ]
 
 

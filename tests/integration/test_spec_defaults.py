@@ -39,6 +39,87 @@ CASES = [
     ),
     ("postgres", "postgres_backup_on_calendar", {}, "*-*-* 03:15:00"),
     ("postgres", "postgres_backup_retention_days", {"backup_retention_days": 14}, 14),
+    # backup_schedule is cron in UTC now; the words above keep working
+    (
+        "postgres",
+        "postgres_backup_on_calendar",
+        {"backup_schedule": "30 5 * * *"},
+        "*-*-* 05:30:00 UTC",
+    ),
+    (
+        "postgres",
+        "postgres_backup_on_calendar",
+        {"backup_schedule": "0 3 * * 0"},
+        "Sun *-*-* 03:00:00 UTC",
+    ),
+    ("postgres", "postgres_backup_on_calendar", {"backup_schedule": None}, "*-*-* 03:15:00"),
+    ("postgres", "postgres_backup_enabled", {"backup_enabled": False}, False),
+    ("postgres", "postgres_backup_enabled", {"backup_enabled": True}, True),
+    ("postgres", "postgres_backup_enabled", {"backup_enabled": None}, True),
+    ("postgres", "postgres_backup_enabled", {}, True),
+    ("postgres", "postgres_memory_limit", {"postgres_memory_limit": "1g"}, "1g"),
+    ("postgres", "postgres_memory_limit", {"postgres_memory_limit": None}, ""),
+    # Redis: the container's limit, and maxmemory 75 % of it when the spec states no maxmemory
+    ("redis", "redis_memory_limit", {"redis_memory_limit": "512m"}, "512m"),
+    ("redis", "redis_memory_limit", {}, ""),
+    ("redis", "redis_maxmemory", {"redis_memory_limit": "512m", "redis_maxmemory": None}, "384mb"),
+    ("redis", "redis_maxmemory", {"redis_memory_limit": "1g"}, "768mb"),
+    ("redis", "redis_maxmemory", {"redis_memory_limit": "1536m"}, "1152mb"),
+    ("redis", "redis_maxmemory", {"redis_memory_limit": "10m"}, "7680kb"),
+    (
+        "redis",
+        "redis_maxmemory",
+        {"redis_memory_limit": "512m", "redis_maxmemory": "200mb"},
+        "200mb",
+    ),
+    ("redis", "redis_maxmemory", {"redis_memory_limit": None, "redis_maxmemory": None}, "256mb"),
+    ("redis", "redis_maxmemory", {}, "256mb"),
+    # SSH from the spec, 22 and no restriction without it
+    ("harden", "harden_ssh_port", {"harden_ssh_port": 2222}, 2222),
+    ("harden", "harden_ssh_port", {"harden_ssh_port": None}, 22),
+    ("harden", "harden_ssh_port", {}, 22),
+    (
+        "harden",
+        "harden_ssh_allowed_cidrs",
+        {"harden_ssh_allowed_sources": ["203.0.113.7/32", "10.8.0.0/24"]},
+        ["203.0.113.7/32", "10.8.0.0/24"],
+    ),
+    ("harden", "harden_ssh_allowed_cidrs", {}, []),
+    # Nginx: aliases, and the spec's burst per zone winning over the role's
+    (
+        "nginx",
+        "nginx_server_aliases",
+        {"app_domain_aliases": ["www.shop.example.test"]},
+        ["www.shop.example.test"],
+    ),
+    ("nginx", "nginx_server_aliases", {}, []),
+    (
+        "nginx",
+        "nginx_rate_limit_burst",
+        {"nginx_rate_limit_bursts": {"general": 40, "api": 50}},
+        {"general": 40, "auth": 4, "api": 50},
+    ),
+    (
+        "nginx",
+        "nginx_rate_limit_burst",
+        {"nginx_rate_limit_bursts": {}},
+        {"general": 20, "auth": 4},
+    ),
+    ("nginx", "nginx_rate_limit_burst", {}, {"general": 20, "auth": 4}),
+    (
+        "nginx",
+        "nginx_auth_locations",
+        {"nginx_auth_locations": ["/api/login"]},
+        ["/api/login"],
+    ),
+    # Certbot: one certificate for the domain and its aliases
+    (
+        "certbot",
+        "certbot_extra_domains",
+        {"app_domain_aliases": ["www.shop.example.test", "shop.example.net"]},
+        ["www.shop.example.test", "shop.example.net"],
+    ),
+    ("certbot", "certbot_extra_domains", {}, []),
 ]
 
 
