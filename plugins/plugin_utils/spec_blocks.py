@@ -30,7 +30,7 @@ import ftfy.badness
 _FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, explain=False)
 
 _TICKS_YES = frozenset("✅✔✓☑🟢")
-_TICKS_NO = frozenset("❌✖✗✘⛔🚫🔴")
+_TICKS_NO = frozenset("❌✖✗✘⛔🚫🔴⏳⌛🔜🚧")  # not done: deliberately not, or only planned
 _BRACKET_RE = re.compile(r"\[([^\[\]\n]{2,})\]")
 _ANGLE_RE = re.compile(r"<([A-Za-z][\w .:/+-]{0,60})>")
 _MARKER_RE = re.compile(r"(?<![\w-])(TBD|TBC|TODO|FIXME|XXX|\?\?\?)(?![\w-])")
@@ -280,6 +280,8 @@ def clean(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+# '[09:16]', '[2025-03-01]', '[1]': timestamps and footnotes, not template markers
+_NOT_MARKER = re.compile(r"^[\d:./ -]+$")
 _MAYBE_PLACEHOLDER = re.compile(r"[\[<]|TBD|TBC|TODO|FIXME|XXX|\?\?\?")
 
 
@@ -287,7 +289,7 @@ def find_placeholders(text: str) -> tuple[str, ...]:
     """Unfilled template markers: ``[e.g., 3873]``, ``<your-domain>``, ``TBD``."""
     if not _MAYBE_PLACEHOLDER.search(text):
         return ()
-    found = [m.group(0) for m in _BRACKET_RE.finditer(text)]
+    found = [m.group(0) for m in _BRACKET_RE.finditer(text) if not _NOT_MARKER.match(m.group(1))]
     found += [m.group(0) for m in _ANGLE_RE.finditer(text)]
     found += [m.group(0) for m in _MARKER_RE.finditer(text)]
     return tuple(found)
@@ -327,7 +329,7 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
             if not key:
                 key = value = None
     elif parts and ":" in raw and "://" not in raw.split(":", 1)[0]:
-        match = _PLAIN_KV_RE.match(text)
+        match = _PLAIN_KV_RE.match(re.sub(r"^\[[ xX]\]\s*", "", text))
         if match and len(match.group("key").split()) <= 5:
             key, value = match.group("key").strip(), match.group("value").strip()
     return Line(

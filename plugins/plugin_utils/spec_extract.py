@@ -54,15 +54,18 @@ def _title_name(blocks: list, out: F.Collector) -> None:
     ):
         title_words = set(re.findall(r"[a-z]+", vocab.fold(title.text)))
         if title_words and not title_words <= vocab.GENERIC_TITLE and F.slug(title.text):
-            name = re.split(r"\s+[—–:|-]\s+|\s*[(:]", title.text)[0]
-            kept = re.findall(r"[\w.'-]+", name)
-            while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[-1]))) <= vocab.GENERIC_TITLE:
-                kept.pop()
-            while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[0]))) <= vocab.GENERIC_TITLE:
-                kept.pop(0)
-            slug = F.slug(" ".join(kept))
-            if slug:
-                out.add("app_name", slug, title.where, 1, f"title {title.text!r}")
+            for segment in re.split(r"\s+[—–|-]\s+|\s*[(:]\s*", title.text):
+                segment = re.split(r"\s+(?:on|for|in|at|to|with|auf|sur|em|en|no|na|para|"
+                                   r"pour|fur|from)\s+", segment)[0]  # fmt: skip
+                kept = re.findall(r"[\w.'-]+", segment)
+                while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[-1]))) <= vocab.GENERIC_TITLE:
+                    kept.pop()
+                while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[0]))) <= vocab.GENERIC_TITLE:
+                    kept.pop(0)
+                slug = F.slug(" ".join(kept))
+                if slug:
+                    out.add("app_name", slug, title.where, 1, f"title {title.text!r}")
+                    break
     for block in blocks:
         if not isinstance(block, TextBlock) or block.in_list:
             continue
@@ -75,6 +78,8 @@ def _title_name(blocks: list, out: F.Collector) -> None:
         ):
             continue
         for line in block.lines:
+            if line.where.line > 25:
+                return
             match = re.search(r"\bfor (?:the )?((?:[A-Z][\w-]*)(?: [A-Z][\w-]*)*)", line.text)
             if match and not set(match.group(1).lower().split()) <= vocab.GENERIC_TITLE:
                 out.add("app_name", F.slug(match.group(1)), line.where, 1, match.group(0))
@@ -112,6 +117,16 @@ def sentences(lines: list[Line]) -> list[Line]:
     return found or lines
 
 
+def _continues(key_line: Line, line: Line, in_list: bool) -> bool:
+    """A wrapped key/value line goes on in ``line``: the sentence is not over and the next
+    line reads as its continuation (not a new item of a line-per-item list)."""
+    if re.search(r"[.!?](?:\s|$)", key_line.value or "") and not in_list:
+        return False
+    return bool(re.match(r"[a-z0-9(`'\"\u00e0-\u00ff]", line.text)) or (
+        in_list and not re.search(r"[.!?]$", key_line.text)
+    )
+
+
 def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
     prose_lines: list[Line] = []
 
@@ -125,7 +140,9 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
     lines = list(block.lines)
     merged: list[Line] = []
     for line in lines:  # a key line's wrapped value continues on the next lines
-        if merged and merged[-1].key is not None and line.key is None and block.in_list:
+        if merged and merged[-1].key is not None and line.key is None and _continues(
+            merged[-1], line, block.in_list
+        ):
             last = merged[-1]
             merged[-1] = Line(f"{last.text} {line.text}", last.where, last.key,
                               f"{last.value} {line.text}", last.placeholders + line.placeholders,

@@ -207,14 +207,19 @@ def negated(text: str, subject: re.Pattern[str]) -> bool:
     if not match:
         return False
     before = vocab.fold(text[: match.start()])[-40:]
-    after = text[match.end() : match.end() + 25]
+    after = text[match.end() : match.end() + 40]
     if re.match(r"\W*(?:is |are |est |ist |esta |es )?(?:not |nao |nicht |pas |no )?"
                 r"(?:exposed|public|open|reachable|accessible|published|exposto|expuesto|"
                 r"offen|expose|port)", vocab.fold(after)):  # fmt: skip
         return False
     if vocab.NEGATION_RE.search(before):
         return True
-    return bool(re.match(r"\s*[:(-]?\s*(?:❌|✗|✘|none\b|no\b|not used\b|nao\b|nein\b)", after))
+    return bool(re.match(
+        r"\s*[:(-]?\s*(?:❌|✗|✘|none\b|no\b|not used\b|unused\b|nao\b|nein\b|n/a\b|"
+        r"(?:is |wird |est |e |es |ist )?(?:nicht|not|no|nao|pas|non|nie)\s+(?:\w+\s+)?"
+        r"(?:verwendet|genutzt|benutzt|used|utilise|usado|utilizado|usada|utilizada|needed))",
+        vocab.fold(after),
+    ))
 
 
 def number_notes(var: str, text: str, where: Where, out: Collector) -> None:
@@ -245,3 +250,21 @@ def add_cpus(var: str, text: str, where: Where, out: Collector, weight: int = 2)
     if cpus is not None:
         out.add(var, cpus, where, weight, text)
         number_notes(var, text, where, out)
+
+
+def proc_name(text: str, codes: tuple[str, ...] = ()) -> str | None:
+    """A process type's name as written: the code span in it (`transcoder`), else the text
+    before a parenthesis or dash ('harvester (queue worker, asynq)' -> harvester)."""
+    for code in codes:
+        if re.fullmatch(r"[A-Za-z][\w-]*", code) and code in text:
+            return slug(code)
+    head = re.split(r"\s*[(\[]|\s+[—–-]\s+|:", text)[0]
+    words = norm(head).split()
+    while len(words) > 1 and words[-1] in _NAME_TAIL:
+        words.pop()
+    return slug(" ".join(words)) if words else None
+
+
+_NAME_TAIL = {"container", "containers", "process", "processes", "service", "services", "dyno",
+              "dynos", "pod", "pods", "befehl", "command", "cmd", "arbeitsspeicher", "memory",
+              "instanz", "instanzen", "instance", "instances", "comando", "commande"}  # fmt: skip

@@ -56,7 +56,7 @@ def canonical(key: str) -> str | None:
         (r"rate limit|throttl", "rate"),
         (r"\bbody\b|upload|client max|envois|subida", "body"),
         (r"\bpool\b", "pool"),
-        (r"delai|timeout|tiempo de espera|tempo limite|zeitlimit", "timeout"),
+        (r"delai|timeout|tiempo de espera|tempo limite|zeitlimit|time out", "timeout"),
         (r"^(?:vps|server|serveur|servidor|host|box|maquina|machine)\b", "server"),
         (r"off-?site|offsite|remote copy|copy to|copia externa|externe kopie", "offsite"),
         (r"\blog(?:s)? rotation|logrotat|log retention", "log_rotation"),
@@ -67,7 +67,10 @@ def canonical(key: str) -> str | None:
         (r"\bssh\b", "ssh"),
         (r"\blogs?\b.*(aggregation|shipping|shipper|management|search)", "logs"),
         (r"\bdomain|\bhostname|\bdominio|\bdomaine", "domain"),
-        (r"^(?:\w+ )?(?:memory|ram|memoria|speicher|memoire)(?: limit| limite)?$", "memory"),
+        (r"^(?:\w+ )?(?:memory|ram|memoria|speicher|arbeitsspeicher|memoire|geheugen)\b"
+         r"(?!.*(?:usage|used|utili|free|headroom|spike|alert))", "memory"),
+        (r"^(?:container|memory|ram) limit$|^limit$", "memory"),
+        (r"^(?:v?cpus?|cores?)\b(?!.*(?:usage|utili|load))", "cpu"),
         (r"^(?:\w+ )?(?:port|porta|puerto)$", "port"),
     ):
         if re.search(pattern, nk):
@@ -88,8 +91,9 @@ def paths(text: str) -> list[str]:
 
 
 def _name(kv: KV, out: F.Collector) -> None:
-    if not out.placeholder(kv.line, "app_name") and F.slug(kv.value):
-        out.add("app_name", F.slug(kv.value), kv.where, 3, f"{kv.key}: {kv.value}")
+    value = re.split(r"\s*[(\[]|\s+[—–]\s+|,\s", kv.value)[0]
+    if not out.placeholder(kv.line, "app_name") and F.slug(value):
+        out.add("app_name", F.slug(value), kv.where, 3, f"{kv.key}: {kv.value}")
 
 
 def _repository(kv: KV, out: F.Collector) -> None:
@@ -231,6 +235,9 @@ def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = Non
                paths_from: str = "") -> None:  # fmt: skip
     """Rates, their bursts and the auth locations a rate-limit statement names."""
     used: set[str] = set()
+    zone_word = re.search(r"\b([a-z]+)\s+zone\b", vocab.fold(text))
+    if zone_word and zone in {None, "general"}:
+        zone = zone_word.group(1)
     for rate in units.find_rates(text):
         rate_name = rate.name if rate.name not in _RATE_STOPWORDS else None
         name = re.sub(r"[^a-z0-9_]", "_", rate_name or zone or "general")
@@ -381,12 +388,16 @@ def _backup(kv: KV, out: F.Collector) -> None:
 
 
 def _retention(kv: KV, out: F.Collector) -> None:
-    if F.topic(kv.where) == "backup" or "backup" in kv.nk:
+    if F.topic(kv.where) == "backup" or "backup" in kv.nk or (
+        kv.nk not in {"keep", "kept"} and not re.search(r"\blogs?\b|journal", kv.nk)
+    ):
         prose.backup_facts(f"keep {kv.value}", kv.where, out)
 
 
 def _offsite(kv: KV, out: F.Collector) -> None:
-    if F.topic(kv.where) == "backup" or "backup" in kv.nk:
+    if F.topic(kv.where) == "backup" or "backup" in kv.nk or re.search(
+        r"kopie|copy|copia|copie|offsite|off site", kv.nk
+    ):
         prose.backup_facts(f"backup to {kv.value}", kv.where, out)
 
 
@@ -408,7 +419,8 @@ def _ssh(kv: KV, out: F.Collector) -> None:
 
 def _logs(kv: KV, out: F.Collector) -> None:
     if not out.placeholder(kv.line, "alloy_enabled") and vocab.LOKI_RE.search(kv.value):
-        out.add("alloy_used", True, kv.where, 2, kv.value)
+        unused = F.negated(kv.value, vocab.LOKI_RE) or kv.line.tick is False
+        out.add("alloy_unused" if unused else "alloy_used", True, kv.where, 2, kv.value)
 
 
 def _ports(kv: KV, out: F.Collector) -> None:
@@ -544,11 +556,20 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
     """Keys the vocabulary does not know: a process name with its command
     ('worker: `node dist/worker.js`'), or a limit ('Login (/users/sign_in): 5 per minute')."""
     kind = F.component(kv.key)
-    if kind and (kind == "app" or kind.startswith("process:")) and _COMMAND_RE.match(kv.value):
+    if _COMMAND_RE.match(kv.value) and len(kv.nk.split()) <= 4:
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
 
-        command = re.split(r"\s+\(|\s+[—–]\s+", kv.value)[0].strip("` ")
-        process(F.slug(kv.key) or "worker", command, kv.where, out, web=kind == "app")
+        command = re.split(r"\s+\(|\s+[—–]\s+|,\s", kv.value)[0].strip("` ")
+        name = F.proc_name(kv.key, kv.line.codes) or "worker"
+        if kind and (kind == "app" or kind.startswith("process:")):
+            count = re.search(r"(\d+)\s*(?:replicas?|instances?|containers?|copies)", kv.value)
+            size = re.search(r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s*(?:each|per|limit|apiece)?", kv.value,
+                             re.I)  # fmt: skip
+            process(name, command, kv.where, out, web=kind == "app",
+                    replicas=int(count.group(1)) if count else None,
+                    memory=size.group(1) if size else None)  # fmt: skip
+        else:  # a name the document defines elsewhere ('harvester: `/app/x harvest`')
+            out.add(f"process:{name}:command", command, kv.where, 1, kv.value)
         return True
     if re.search(r"\d+\s*(?:v?cpus?|vcores?|cores?)\b", vocab.fold(kv.value)) and (
         (units.find_size(kv.value) or 0) >= 512 * 1024 * 1024
@@ -573,6 +594,69 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
     return False
 
 
+_PROCESS_ATTRS = {"replicas", "memory", "cpu", "command", "restart"}
+
+
+def _subject(kv: KV) -> tuple[str | None, str | None, str]:
+    """The component a key/value is about, when the key or the section names one: 'Worker
+    memory', 'PostgreSQL max_connections', or any key under a '### jobs' heading. Returns
+    (kind, process name, the key without the component)."""
+    words = kv.nk.split()
+    for size in (2, 1):
+        if len(words) > size:
+            head, rest = " ".join(words[:size]), " ".join(words[size:])
+            kind = F.component(head)
+            if kind and canonical(rest) and kind != "app":
+                return kind, F.proc_name(head), rest
+    head = kv.key.split("(")[0].strip()
+    kind = F.component(head) if len(words) <= 6 and "(" in kv.key else None
+    if kind and kind.startswith("process:") and units.find_int(kv.value) and re.search(
+        r"instan|replica|copies|container|repli|istanz", vocab.fold(kv.value)
+    ):
+        return kind, F.proc_name(kv.key), "replicas"
+    heading = kv.where.heading or ""
+    if len(heading.split()) <= 3:
+        kind = F.component(heading)
+        if kind and kind.startswith("process:"):
+            return kind, F.proc_name(heading), kv.key
+    return None, None, kv.key
+
+
+def _for_component(kv: KV, canon: str | None, out: F.Collector) -> bool:
+    """Route a key/value about a worker, scheduler or data store to it."""
+    kind, name, rest = _subject(kv)
+    if kind is None:
+        return False
+    attr = canonical(rest) if rest != kv.key else canon
+    if kind.startswith("process:") and attr in _PROCESS_ATTRS and name:
+        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
+
+        value = kv.value
+        if attr == "command":
+            process(name, value.strip("` "), kv.where, out, web=False)
+        elif attr == "replicas":
+            process(name, None, kv.where, out, web=False, replicas=units.find_int(value))
+            if re.search(r"exactly (?:1|one)|only one|never scale|singleton|single", value, re.I):
+                out.add(f"process:{name}:singleton", True, kv.where)
+        elif attr == "memory":
+            process(name, None, kv.where, out, web=False, memory=value)
+            F.number_notes(f"app_processes.{name}.memory_limit", value, kv.where, out)
+        elif attr == "cpu":
+            process(name, None, kv.where, out, web=False, cpus=value)
+        role = F.process_role(f"{name} {kv.where.heading or ''}")
+        if role:
+            out.add(f"process:{name}:role", role, kv.where, 1)
+        return True
+    if kind in {"redis", "postgres"} and attr in {"memory", "max_connections", "version"}:
+        if attr == "memory" and "max" not in rest:
+            F.add_size(f"{kind}_memory_limit", kv.value, kv.line, out)
+            return True
+        if attr == "max_connections" and kind == "postgres":
+            _max_connections(kv, out)
+            return True
+    return False
+
+
 def handle_kv(kv: KV, out: F.Collector) -> bool:
     """Read one key/value pair; True when its key is known."""
     if kv.nk in vocab.SKIP_KEYS or not kv.nk:
@@ -581,6 +665,9 @@ def handle_kv(kv: KV, out: F.Collector) -> bool:
         return True
     canon = kv.canon
     topic = F.topic(kv.where)
+    if _for_component(kv, canon, out):
+        kv_warnings(kv, out)
+        return True
     if topic == "health" and kv.nk in {"path", "endpoint", "url", "route"}:
         canon = "health"
     elif canon == "version" or (topic == "redis" and canon == "policy"):

@@ -94,7 +94,8 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
     """PostgreSQL usage, version and provider stated in one piece of text."""
     found = False
     folded = vocab.fold(text)
-    match = vocab.POSTGRES_RE.search(text) if "postgres" in folded else None
+    matches = list(vocab.POSTGRES_RE.finditer(text)) if "postgres" in folded else []
+    match = next((m for m in matches if m.group(1)), matches[0] if matches else None)
     if match:
         found = True
         if F.negated(text, vocab.POSTGRES_RE):
@@ -136,7 +137,8 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
 
 
 def redis_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
-    match = vocab.REDIS_RE.search(text)
+    matches = list(vocab.REDIS_RE.finditer(text))
+    match = next((m for m in matches if m.group(1)), matches[0] if matches else None)
     if not match:
         return False
     if F.negated(text, vocab.REDIS_RE):
@@ -175,7 +177,7 @@ def ssh_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> Non
             sources.append(str(net))
     for source in sources:
         out.add("ssh_source", source, where, weight, text)
-    port = re.search(r"\bport\s*:?\s*(\d{2,5})\b|:(\d{2,5})\b|\bporta\s*(\d{2,5})", text, re.I)
+    port = re.search(r"\bport\s*:?\s*(\d{2,5})\b|[a-z.]:(\d{2,5})\b|\bporta\s*(\d{2,5})", text, re.I)
     if port:
         value = int(next(g for g in port.groups() if g))
         if 1 <= value <= 65535 and value != 22 or (port.group(1) and value == 22):

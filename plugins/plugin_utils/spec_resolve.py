@@ -115,7 +115,7 @@ class Resolver:
         redis_only = [q for q in queues if str(q.value).lower() in {
             "sidekiq", "bullmq", "bull", "bee-queue", "resque", "rq", "horizon", "kue", "asynq",
             "arq"}]  # fmt: skip
-        if no_redis and (not redis or ranked(no_redis)[0].weight > ranked(redis)[0].weight):
+        if no_redis and (not redis or ranked(no_redis)[0].weight >= ranked(redis)[0].weight):
             self.put("redis_enabled", False, no_redis[:1], "derived", "the spec says no Redis")
         elif redis or redis_only:
             anchors = ranked(redis or redis_only)[:1]
@@ -131,7 +131,11 @@ class Resolver:
             if "redis_persistence" not in self.values and by_key.get("redis_save"):
                 fact = ranked(by_key["redis_save"])[0]
                 self.put("redis_persistence", fact.value, [fact])
-        if by_key.get("alloy_used"):
+        no_alloy = by_key.get("alloy_unused", [])
+        if no_alloy and (not by_key.get("alloy_used") or ranked(no_alloy)[0].weight
+                         >= ranked(by_key["alloy_used"])[0].weight):  # fmt: skip
+            self.put("alloy_enabled", False, no_alloy[:1], "derived", "the spec says no Loki")
+        elif by_key.get("alloy_used"):
             self.put("alloy_enabled", True, ranked(by_key["alloy_used"])[:1], "derived",
                      "logs are shipped to Loki")  # fmt: skip
         return provider

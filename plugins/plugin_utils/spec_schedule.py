@@ -22,7 +22,7 @@ _TIME_RE = re.compile(
 _OFFSET_RE = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[+\-\u2212\u2013])\s*(?P<h>\d{1,2})(?::?(?P<m>\d\d))?",
                         re.I)  # fmt: skip
 _IANA_RE = re.compile(r"\b([A-Z][a-z]+(?:_[A-Z][a-z]+)?/[A-Z][A-Za-z_]+)\b")
-_URL_RE = re.compile(r"\b(?:s3|gs|b2|r2|az|swift|sftp|rsync|azure)://[^\s`'\"<>),]+", re.I)
+_URL_RE = re.compile(r"\b(?:s3|gs|b2|r2|az|swift|sftp|rsync|azure)://[^\s`'\"<>),;]+", re.I)
 _DAYS_RE = re.compile(
     r"(\d+)\s*(?:-\s*)?(days?|dias?|d[ií]as|tage?n?|jours?|weeks?|semanas?|wochen?|semaines?|"
     r"months?|m[eê]s(?:es)?|monate?n?|mois)\b",

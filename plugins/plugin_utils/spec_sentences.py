@@ -39,15 +39,18 @@ _NUMBERS = {
 }  # fmt: skip
 _REPLICAS_RE = re.compile(
     _COUNT + r"\s+(?:sola\s+|seule\s+|unica\s+|single\s+)?(?:web |app |api |puma |gunicorn |"
-    r"rails |django )?(?:replicas?|instances?|containers?|copies|instancias?|instanzen|"
-    r"repliques?|conteneurs?|contenedores?|processes|processos|procesos)\b"
+    r"rails |django |[\"'`][\w-]+[\"'`] )?(?:replicas?|instances?|containers?|copies|instancias?|"
+    r"instanzen|repliques?|conteneurs?|contenedores?|processes|processos|procesos|repliche)\b"
 )
 _MEMORY_RE = re.compile(
     r"\b(?:memory|ram|mem|memoria|speicher|memoire)(?: limit)?\s*(?:of|:|=|is|at|de)?\s*" + _SIZE
     + r"|\b(?:capped|limited|limite|limitado|limitada|begrenzt|limit)\s*(?:at|to|a|auf|de|of)?\s*"
     + _SIZE + r"|" + _SIZE + r"\s+(?:de\s+)?(?:memory|ram|memoria|memoire)(?:\s+limit)?"
-    + r"|" + _SIZE + r"\s+(?:each|cada una?|chacun|jeweils|cada)"
+    + r"|" + _SIZE + r"[^.;,]{0,25}?\b(?:each|cada una?|chacun|jeweils|cada|per replica|"
+    r"per container|apiece)\b|\bat\s+" + _SIZE
 )
+_SIZE_TIMES_RE = re.compile(r"\b([a-z][\w-]*)\s+" + _SIZE + r"\s*[x×]\s*(\d+)\b")
+_CPUS_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*v?cpus?\b")
 _UPLOAD_RE = re.compile(
     r"\b(?:uploads?|request bod(?:y|ies)|bodies|body size|fotos?|photos?|archivos?|arquivos?|"
     r"fichiers?|dateien|envois?|subidas?)\b[^.;]{0,40}?\b(?:capped|limit\w*|max\w*|up to|at most|"
@@ -56,13 +59,16 @@ _UPLOAD_RE = re.compile(
 _POOL_RE = re.compile(r"\bpool(?: size)?(?: of| de| von)?\s*[=:]?\s*(\d+)\b|(\d+)[- ]connection pool")
 _WORKERS_RE = re.compile(
     _COUNT + r"\s+(sidekiq|celery|bullmq|rq|resque|horizon|queue|background)\s+(?:worker|process|"
-    r"processes|workers|containers?|processos|procesos|prozesse)\b"
+    r"processes|workers|containers?|processos|procesos|prozesse)(?:\s+containers?)?\b"
 )
 _NAMED_PROCESS_RE = re.compile(
     r"\b(?:process|proceso|processo|prozess|processus|container|conteneur|contenedor|contentor|"
-    r"service|servicio|servico|dienst|dyno)s?\s+([a-z][\w:-]*)|\b([a-z][\w:-]*)\s+(?:process|"
-    r"container|service|dyno)\b"
+    r"service|servicio|servico|dienst|dyno)s?\s+[\"'`]?([a-z][\w:-]*)|[\"'`]?\b([a-z][\w:-]*)"
+    r"[\"'`]?\s+(?:process|container|service|dyno)s?\b"
 )
+_CLAUSE_RE = re.compile(r",?\s+plus\s+|;\s+|,\s+and\s+(?=\d|one|two|three|a\b|an\b|exactly)")
+_ROLE_NAMES = {"worker", "workers", "scheduler", "sidekiq", "beat", "clock", "cron", "queue",
+               "horizon", "jobs"}
 _NOT_NAMES = {"the", "a", "an", "one", "each", "web", "app", "api", "this", "that", "our", "its",
               "el", "la", "le", "o", "um", "une", "un", "der", "die", "das", "ein", "eine",
               "de", "du", "do", "da", "del", "main", "only", "same", "other", "separate"}  # fmt: skip
@@ -70,7 +76,29 @@ _PORT_RE = re.compile(
     r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|lauft|ecoute|tourne|bound|"
     r"binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|\ben\s+|:)(\d{2,5})\b"
 )
-_HEALTH_RE = re.compile(r"\bhealth\s*-?checks?\b[^.;]{0,40}?(/[\w/.-]*\w)")
+_HEALTH_RE = re.compile(
+    r"\bhealth\s*-?(?:checks?|endpoint|path|probe|route|url)?\b[^.;]{0,40}?(/[\w/.-]*\w/?)"
+)
+_TIMEOUT_RE = re.compile(
+    r"\b(?:proxy|read|upstream|request|gateway)[ _-](?:read[ _-])?timeout\s*(?:is|of|:|=|at|to)?\s*"
+    r"(\d+)\s*(ms|s|sec|secs|seconds?|m|min|minutes?)\b"
+)
+_DIRECTIVE_RE = re.compile(
+    r"\b(client_max_body_size|proxy_read_timeout)\s+(\d+[kmg]?|\d+s?)\b"
+)
+_ZONE_WORD_RE = re.compile(r"\b([a-z]+)\s+zone\b")
+_ALIAS_WORDS = re.compile(
+    r"\b(?:also|alias|aliases|old name|legacy|redirects?|keeps? serving|same app|as well|"
+    r"secondary|additional|weitere|tambem|tambien|aussi|ebenfalls|anche)\b"
+)
+_APP_NAME_RE = re.compile(
+    r"\b(?:the app(?:lication)? is|app(?:lication)? called|project is called|service is called|"
+    r"product is|the service is)\s+((?:[A-Z][\w-]*)(?: [A-Z][\w-]*){0,3})"
+)
+_IMAGE_TEXT_RE = re.compile(
+    r"(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/[\w./-]+:[\w.-]+|[a-z0-9-]+/[\w.-]+:"
+    r"[\w][\w.-]*)(?![\w/])"
+)
 _IMAGE_RE = re.compile(r"^[a-z0-9][\w.-]*(?:\.[a-z]{2,}|:\d+)?/[\w./-]+:[\w.-]+$")
 _DOMAIN_CONTEXT_RE = re.compile(
     r"\b(served|serves|available|lives|hosted|reachable|runs)\b.{0,20}\bat\b|\bdomains?\b|"
@@ -89,13 +117,15 @@ _VENDOR_DOMAINS = re.compile(
 )
 _BACKUP_RE = re.compile(
     r"backup|sauvegard|sicherung|respald|copia de seguran|copias de seguridad|pg_dump|"
-    r"pg_dumpall|mysqldump"
+    r"pg_dumpall|mysqldump|off-?site cop"
 )
 _BACKUP_TOPIC_RE = re.compile(
     r"dump|snapshot|daily|nightly|weekly|hourly|keep|kept|retain|reten|conserv|aufbewahr|"
     r"mant[eé]m|guard|behalt"
 )
 _DIGIT = re.compile(r"\d")
+_STAMP_RE = re.compile(r"\[\d{1,2}:\d{2}(?::\d{2})?\]")
+_HOST_WORDS = re.compile(r"\b(box|server|host|vps|droplet|machine|maquina|serveur|servidor)\b")
 _CPU_RE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:x\s*)?(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b")
 _CONF_HINT = re.compile(r"maxmemory|appendonly|max.?conn|connex|conexi|conexo|verbindung")
 _RATE_HINT = re.compile(r"/|\bper\b|\bpor\b|\bpro\b|\bpar\b")
@@ -135,22 +165,31 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
 
     name = None
-    for match in _NAMED_PROCESS_RE.finditer(folded):
-        candidate = match.group(1) or match.group(2)
-        if re.search(r"\b(?:no|not|without|never|nenhum|nenhuma|sem|sin|ningun|kein\w*|ohne|"
-                     r"pas de|aucun\w*|sans|nor|neither)\b[^.;]{0,30}$",
-                     folded[: match.start()]):  # fmt: skip
+    negation = re.compile(r"\b(?:no|not|without|never|nenhum|nenhuma|sem|sin|ningun|kein\w*|"
+                          r"ohne|pas de|aucun\w*|sans|nor|neither)\b[^.;]{0,30}$")  # fmt: skip
+    for code in line.codes:  # a name in code or quotes next to 'process', 'container', ...
+        if not re.fullmatch(r"[a-z][\w:-]*", code.lower()):
             continue
-        if candidate not in _NOT_NAMES and (candidate in line.codes or (
-            F.process_role(candidate) and candidate in {"worker", "scheduler", "sidekiq", "beat",
-                                                        "clock", "cron", "queue", "horizon"})):
+        at = folded.find(code.lower())
+        near = folded[max(0, at - 25) : at + len(code) + 30]
+        if at >= 0 and _PROCESS_HINT.search(near) and not negation.search(folded[:at]):
+            name = code.lower()
+            break
+    for match in _NAMED_PROCESS_RE.finditer(folded) if name is None else ():
+        candidate = match.group(1) or match.group(2)
+        if negation.search(folded[: match.start()]):
+            continue
+        quoted = re.search(rf"[\"'`]{re.escape(candidate)}[\"'`]", folded)
+        if candidate not in _NOT_NAMES and (quoted or (
+            F.process_role(candidate) and candidate in _ROLE_NAMES)):
             name = candidate
             break
     if name is None:
         return None
     if F.component(name) in {"redis", "postgres", "nginx", "certbot", "alloy", "app"}:
         return None
-    commands = [c for c in line.codes if c != name and (" " in c or "/" in c)]
+    commands = [c for c in line.codes if c != name and (" " in c or "/" in c) and c in line.text]
+    name = "worker" if name == "workers" else name
     process(name, commands[0] if commands else None, line.where, out, web=False)
     role = F.process_role(f"{name} {folded}")
     if role:
@@ -163,11 +202,18 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
     replicas = _REPLICAS_RE.search(folded)
     memory = _MEMORY_RE.search(folded)
     size = units.find_size(next(g for g in memory.groups() if g)) if memory else None
+    cpus = _CPUS_RE.search(folded)
+    if subject in {"redis", "postgres"}:
+        if size and re.search(r"container|capped|limit|begrenzt|limite", folded):
+            out.add(f"{subject}_memory_limit", units.compose_size(size), where, 1, text)
+        return
     if subject and not re.search(r"\b(api|web|app)\b", folded):
         if replicas and _count(replicas.group(1)):
             out.add(f"process:{subject}:replicas", _count(replicas.group(1)), where, 1, text)
         if size:
             out.add(f"process:{subject}:memory_limit", units.compose_size(size), where, 1, text)
+        if cpus and not _HOST_WORDS.search(folded):
+            out.add(f"process:{subject}:cpus", float(cpus.group(1).replace(",", ".")), where, 1)
         if re.search(r"\b(exactly one|only one|une seule|una sola|uma so|nur eine)\b", folded):
             out.add(f"process:{subject}:singleton", True, where, 1, text)
         return
@@ -177,8 +223,21 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
     )
     if replicas and not _OTHER_SUBJECT_RE.search(folded) and _count(replicas.group(1)):
         out.add("app_replicas", _count(replicas.group(1)), where, 1, text)
-    if not size or re.search(r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b"
-                             r"[^,;]{0,15}$", before):  # fmt: skip
+    if cpus and replicas and not _HOST_WORDS.search(folded) and not _OTHER_SUBJECT_RE.search(folded):
+        out.add("app_cpus", float(cpus.group(1).replace(",", ".")), where, 1, text)
+    for name, amount, count in _SIZE_TIMES_RE.findall(folded):
+        if units.find_size(amount) is None:
+            continue
+        size_form = units.compose_size(units.find_size(amount))
+        if F.component(name) == "app" or name in {"web", "app", "api"}:
+            out.add("app_memory_limit", size_form, where, 1, text)
+            out.add("app_replicas", int(count), where, 1, text)
+        else:
+            out.add(f"process:{F.slug(name)}:memory_limit", size_form, where, 1, text)
+            out.add(f"process:{F.slug(name)}:replicas", int(count), where, 1, text)
+    if not size or _SIZE_TIMES_RE.search(folded) or re.search(
+        r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b[^,;]{0,15}$", before
+    ):
         return
     var = {"postgres": "postgres_memory_limit", "redis": "redis_memory_limit"}.get(kind or "")
     if var is None and (kind == "app" or re.search(r"\b(web|api|app|application|puma|gunicorn|"
@@ -191,7 +250,7 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
 def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False,
                    subject: str | None = None) -> str | None:  # fmt: skip
     """What one sentence states; returns the process it is about, for the next sentence."""
-    text = line.text
+    text = _STAMP_RE.sub(" ", line.text)  # chat and log time stamps: [09:16]
     for marker in line.placeholders:
         text = text.replace(marker, " ")
     if re.match(r"\s*\[ \]", line.text) or not text.strip():
@@ -209,7 +268,8 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False,
     else:
         queue_facts(text, where, out)
     if ("loki" in folded or "alloy" in folded) and F.topic(where) != "postgres":
-        out.add("alloy_used", True, where, 1, text)
+        unused = F.negated(text, vocab.LOKI_RE)
+        out.add("alloy_unused" if unused else "alloy_used", True, where, 1, text)
     if "ssh" in folded:
         ssh_facts(text, where, out, 1)
     topic = F.topic(where)
@@ -221,14 +281,20 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False,
         redis_settings(text, where, out)
     if digits and _RATE_HINT.search(folded):
         _rates(text, folded, where, out)
-    named = _process_mentions(line, folded, out) if _PROCESS_HINT.search(folded) else None
-    subject = named or (subject if not re.search(r"\b(api|web|app)\b", folded) else None)
-    if digits or _COUNT_HINT.search(folded):
-        _sizes(text, folded, where, out, subject)
+    clauses = _CLAUSE_RE.split(text) if _PROCESS_HINT.search(folded) else [text]
+    for clause in clauses:
+        part = Line(clause, where, codes=tuple(c for c in line.codes if c in clause))
+        low = vocab.fold(clause)
+        named = _process_mentions(part, low, out) if _PROCESS_HINT.search(low) else None
+        subject = named or (subject if not re.search(r"\b(api|web|app)\b", low) else None)
+        if _DIGIT.search(low) or _COUNT_HINT.search(low):
+            _sizes(clause, low, where, out, subject)
     _web_facts(line, text, folded, out, digits)
     workers = vocab.has_any(folded, vocab.QUEUE_HINTS) or "background" in folded
     for match in _WORKERS_RE.finditer(folded) if workers else ():
         name = match.group(2)
+        if re.search(r"\bworkers?\b", match.group(0)):
+            name = "worker"
         out.add(f"process:{name}:defined", True, where, 1, text)
         out.add(f"process:{name}:replicas", _count(match.group(1)) or 1, where, 1, text)
         out.add(f"process:{name}:role", F.process_role(name) or "worker", where, 1, text)
@@ -265,15 +331,59 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
     if pool:
         out.add("app_db_pool_size", int(pool.group(1) or pool.group(2)), where, 1, text)
     port = _PORT_RE.search(folded) if digits else None
-    if port and not re.search(r"redis|postgres|ssh|nginx", folded[: port.start(1)]):
+    clause = re.split(r"[,;]", folded[: port.start()])[-1] if port else ""
+    if port and not re.search(r"redis|postgres|ssh|nginx|sshd", clause + folded[port.start() : port.start(1)]):
         out.add("app_port", int(port.group(1)), where, 1, text)
     if "." in folded and _DOMAIN_CONTEXT_RE.search(folded):
         names = [h for h in hosts(text) if not _VENDOR_DOMAINS.search(h)]
-        if names:
+        alias = _ALIAS_WORDS.search(folded)
+        if names and alias:
+            # hosts named before the alias word are the app's, those after are its aliases
+            before = [h for h in names if folded.find(h) < alias.start()]
+            after = [h for h in names if h not in before]
+            if before:
+                domain_facts(" ".join(before), line, out, 1)
+            for host in after if before else names:
+                out.add("alias", host, where, 1, text)
+        elif names:
             domain_facts(" ".join(names), line, out, 1)
     health = _HEALTH_RE.search(folded) if "health" in folded else None
     if health:
         out.add("app_health_path", health.group(1), where, 1, text)
+    timeout = _TIMEOUT_RE.search(folded) if "timeout" in folded and digits else None
+    if timeout and units.find_duration(f"{timeout.group(1)}{timeout.group(2)}"):
+        seconds = units.find_duration(f"{timeout.group(1)}{timeout.group(2)}")
+        out.add("nginx_proxy_read_timeout", units.duration_form(seconds), where, 1, text)
+    for key, value in _DIRECTIVE_RE.findall(folded):
+        if key == "client_max_body_size" and units.find_size(value + ("b" if value[-1] in "kmg" else "")):
+            size = units.find_size(value + ("b" if value[-1] in "kmg" else ""))
+            out.add("nginx_client_max_body_size", units.nginx_size(size), where, 2, text)
+        elif key == "proxy_read_timeout" and units.find_duration(value if value.endswith("s") else value + "s"):
+            seconds = units.find_duration(value if value.endswith("s") else value + "s")
+            out.add("nginx_proxy_read_timeout", units.duration_form(seconds), where, 2, text)
+    name = _APP_NAME_RE.search(text)
+    if name and not set(vocab.fold(name.group(1)).split()) <= vocab.GENERIC_TITLE:
+        out.add("app_name", F.slug(name.group(1)), where, 1, text)
+    if "image" in folded or "imagem" in folded or "imagen" in folded:
+        for match in _IMAGE_TEXT_RE.finditer(text):
+            image = match.group(1)
+            kind = F.component(image.rsplit("/", 1)[-1].split(":")[0])
+            if kind not in {"redis", "postgres", "nginx", "certbot", "alloy"} and image not in line.codes:
+                F.add_image("app_image", image, where, out, 1)
+    scale = re.search(r"\bscale(?: count)?\s+((?:[a-z][\w-]*=\d+\s*)+)", folded)
+    if scale:
+        for name, count in re.findall(r"([a-z][\w-]*)=(\d+)", scale.group(1)):
+            key = "app_replicas" if name in {"web", "app"} else f"process:{F.slug(name)}:replicas"
+            out.add(key, int(count), where, 1, text)
+    listed = re.search(r"\bsecrets?\b[^:]{0,40}:\s*([A-Z][A-Z0-9_]+(?:\s*(?:,|and)\s*[A-Z][A-Z0-9_]+)+)",
+                       text)  # fmt: skip
+    if listed:
+        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var
+
+        for secret in re.findall(r"[A-Z][A-Z0-9_]+", listed.group(1)):
+            env_var(secret, "", where, out, secret=True)
+    if "port 22" in folded or "porta 22" in folded or "puerto 22" in folded:
+        out.add("harden_ssh_port", 22, where, 1, text)
     for code in line.codes:
         image = F.image(code) if ":" in code and " " not in code else None
         kind = F.component(image.rsplit("/", 1)[-1].split(":")[0]) if image else None

@@ -86,6 +86,7 @@ def _port_exposure(kind: str | None, name: str, port: Line | None, row: Row, exp
 
 
 def _components(table: Table, out: F.Collector) -> None:
+    table = transposed(table) or table
     col = columns(table.header)
     web_done = False
     for row in table.rows:
@@ -123,6 +124,20 @@ def _components(table: Table, out: F.Collector) -> None:
 
 def _component_row(kind, name: Line, image, get: dict, row: Row, out: F.Collector) -> None:
     mem, cpu, reps = get.get("memory"), get.get("cpu"), get.get("replicas")
+    limits = get.get("limits")
+    if limits is not None and limits.text:  # '1 CPU, 640Mi': the hard caps, requests ignored
+        parts = re.split(r",|/|;", limits.text)
+        size_part = next((p for p in parts if units.find_size(p)
+                          and not re.search(r"cpu", p, re.I)), None)  # fmt: skip
+        cpu_part = next((p for p in parts if re.search(r"cpu|\d+m\b", p, re.I)
+                         and not units.find_size(p)), None)  # fmt: skip
+        if size_part and mem is None:
+            mem = Line(size_part.strip(), limits.where)
+        if cpu_part and cpu is None:
+            cpu = Line(re.sub(r"(?i)\s*v?cpus?", "", cpu_part).strip(), limits.where)
+    health = get.get("health")
+    if kind == "app" and health is not None and health.text.startswith("/"):
+        out.add("app_health_path", health.text.split()[0], health.where, 2, health.text)
     port, command, endpoint = get.get("port"), get.get("command"), get.get("endpoint")
     if kind == "app":
         if image and not name.placeholders:
@@ -142,11 +157,13 @@ def _component_row(kind, name: Line, image, get: dict, row: Row, out: F.Collecto
         if command is not None and command.text.strip("`- "):
             out.add("app_command", command.text.strip("` "), command.where, 2)
     elif kind.startswith("process:"):
-        proc = F.slug(name.text) or kind.split(":")[1]
+        proc = F.proc_name(name.text, name.codes) or kind.split(":")[1]
         prefix = f"process:{proc}"
         out.add(f"{prefix}:defined", True, row.where, 2, name.text)
         out.add(f"{prefix}:role", kind.split(":")[1], row.where, 2, name.text)
-        if command is not None and command.text.strip("`- "):
+        if command is not None and command.text.strip("`- ") and not re.match(
+            r"(?i)same|default|n/?a|none|—|-", command.text
+        ):
             out.add(f"{prefix}:command", command.text.strip("` "), command.where, 2)
         if mem is not None and units.find_size(mem.text):
             F.add_size(f"{prefix}:memory_limit", mem.text, mem, out, _weight(mem.text))
@@ -323,6 +340,28 @@ def _data_stores(table: Table, out: F.Collector) -> None:
             prose.db_facts(text, row.where, out, 2)
 
 
+def transposed(table: Table) -> Table | None:
+    """A table with one column per service and one row per attribute ('| | web | worker |'
+    over 'Image', 'Memory', ... rows), turned so that each service is a row."""
+    if len(table.header) < 3 or not table.rows:
+        return None
+    first = [row.cells[0].text if row.cells else "" for row in table.rows]
+    known = [columns((text,)) for text in first]
+    names = [F.component(h) for h in table.header[1:] if h.strip()]
+    if sum(1 for k in known if k) * 2 < len(first) or not names or None in names:
+        return None
+    meanings = [next(iter(k), None) for k in known]
+    if "name" in meanings:
+        return None
+    rows = []
+    for index, name in enumerate(table.header[1:], 1):
+        cells = [Line(name, table.where)]
+        for row in table.rows:
+            cells.append(row.cells[index] if index < len(row.cells) else Line("", row.where))
+        rows.append(Row(tuple(cells), cells[1].where if len(cells) > 1 else table.where))
+    return Table(("name",) + tuple(first), tuple(rows), table.where)
+
+
 def classify(table: Table) -> Callable[[Table, F.Collector], None] | None:
     head = [F.norm(h) for h in table.header]
     words = set(" ".join(head).split())
@@ -344,7 +383,10 @@ def classify(table: Table) -> Callable[[Table, F.Collector], None] | None:
         return _vertical
     if head and head[0] in {"job", "jobs", "task", "tarefa", "tarea"}:
         return _jobs
-    if "name" in col and set(col) & {"image", "port", "memory", "cpu", "replicas", "command"}:
+    if "name" in col and set(col) & {"image", "port", "memory", "cpu", "replicas", "command",
+                                     "limits"}:  # fmt: skip
+        return _components
+    if transposed(table) is not None:
         return _components
     if "name" in col and "technology" in col:
         return _data_stores

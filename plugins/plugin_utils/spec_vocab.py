@@ -41,6 +41,8 @@ KEYS = _table(
     {
         "name": "project | project name | app | app name | application | application name | "
         "service name | name | product | projeto | proyecto | projekt | projet | nome | nombre | "
+        "anwendung | applicazione | aplicacion | aplicacao | nome da aplicacao | "
+        "nombre de la aplicacion | name der anwendung | nom de l application | app naam | "
         "nom | nom du projet | nome do projeto | nombre del proyecto",
         "repository": "repository | repo | source | git | github | gitlab | repositorio",
         "domain": "domain | domains | custom domain | public domain | hostname | host name | "
@@ -51,18 +53,26 @@ KEYS = _table(
         "redirect domains | also served at | also served on | also on | www | redirects | "
         "secondary domain | secondary domains | alias domains | outros dominios | "
         "dominios adicionais | dominios adicionales | zusatzliche domains | "
-        "domaines supplementaires | domaines additionnels | weitere domains | "
+        "domaines supplementaires | domaines additionnels | weitere domains | weitere domain | "
+        "zusatzliche domain | dominio adicional | dominio aggiuntivo | also serves | "
+        "old name | legacy domain | alte domain | "
         "otros dominios | weitere domains | autres domaines",
         "image": "image | docker image | container image | app image | imagem | imagen",
         "port": "port | app port | internal port | container port | listen port | http port | "
-        "application port | api port | porta | puerto | anwendungsport | port interne",
+        "application port | api port | porta | puerto | anwendungsport | port interne | "
+        "port im container | porta do container | puerto del contenedor | port du conteneur | "
+        "listens on | listen on | listening port | internal port | porta interna | "
+        "puerto interno | interner port | poort | porta del container",
         "health": "health | health check | healthcheck | health checks | health check path | "
         "health endpoint | healthcheck path | liveness | readiness | verificacao de saude | "
         "health-check | chequeo de salud | verificacion de salud | verification de sante | "
-        "gesundheitscheck | zustandsprufung | sante | salud | saude | endpoint de saude",
+        "gesundheitscheck | zustandsprufung | sante | salud | saude | endpoint de saude | "
+        "liveness probe | readiness probe | health route | health url | controllo di salute",
         "replicas": "replicas | instances | number of instances | min instances | "
         "instance count | web replicas | num replicas | qty | replicas web | "
-        "anzahl instanzen | instanzen | instancias | instancias web | replicas do app",
+        "anzahl instanzen | instanzen | instancias | instancias web | replicas do app | copies | "
+        "replica count | number of copies | scale | instanz | repliche | istanze | "
+        "aantal instanties | instanties",
         "memory": "memory | ram | memory limit | mem limit | mem_limit | mem | ram limit | "
         "memoria | speicher | arbeitsspeicher | memoire | memoire vive | limite de memoria | "
         "speicherlimit",
@@ -70,10 +80,11 @@ KEYS = _table(
         "restart": "restart | restart policy | restart policies | reinicio | neustart | "
         "politica de reinicio | redemarrage",
         "grace": "graceful shutdown | stop grace period | shutdown timeout | graceful drain | "
-        "drain | drain timeout",
+        "drain | drain timeout | graceful stop | stop timeout | kill timeout",
         "timeout": "request timeout | request timeouts | proxy timeout | read timeout | "
         "delai d attente des requetes | delai d attente | tiempo de espera de solicitudes | "
-        "zeitlimit | anfrage timeout | "
+        "zeitlimit | anfrage timeout | tempo limite de requisicao | tempo limite de requisicao no "
+        "nginx | tempo limite | tiempo de espera de peticion | delai d attente nginx | "
         "upstream timeout | proxy read timeout | timeout | tempo limite | tiempo de espera",
         "rate": "rate limit | rate limits | rate limiting | throttling | limite de taxa | "
         "anfragen limit | anfragenlimit | limite de solicitudes | limite de peticiones | "
@@ -102,6 +113,7 @@ KEYS = _table(
         "rotacao de logs | rotacion de logs | logrotation | log-rotation | docker logs",
         "offsite": "offsite | off site | backup target | backup destination | destination | "
         "off site copy | offsite copy | copy to | remote copy | stored at | upload to | "
+        "externe kopie | copia externa | copie externe | copia esterna | externe kopie | "
         "stored in | storage | destino | ziel | speicherort",
         "ssh": "ssh | ssh access | ssh port | remote access | acces ssh | acesso ssh | "
         "acceso ssh | ssh zugang",
@@ -121,7 +133,8 @@ KEYS = _table(
         "eviction",
         "persistence": "persistence | persistencia | persistenz",
         "max_memory": "max memory | maxmemory",
-        "command": "command | start command | cmd | run command | comando | befehl | commande",
+        "command": "command | start command | cmd | run command | comando | befehl | commande | "
+        "start | entrypoint | startbefehl | comando de inicio | comando di avvio",
         "process_types": "process types | processes | processos | procesos | prozesse | "
         "processus | dynos | process list | tipos de processo | tipos de proceso",
     }
@@ -149,6 +162,8 @@ COLUMNS = _table(
         "strategy": "strategy",
         "initial": "initial | start | current",
         "endpoint": "external endpoint | endpoint | url | external | public url",
+        "limits": "limits | limit | hard limit | caps",
+        "health": "health check | health | healthcheck | liveness | readiness",
         "exposure": "exposed | public | access | exposure | visibility",
     }
 )
