@@ -22,10 +22,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 
-import yaml
-
 import ftfy
 import ftfy.badness
+import yaml
 
 _FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, explain=False)
 
@@ -57,6 +56,7 @@ class Line:
     tick: bool | None = None
     codes: tuple[str, ...] = ()  # inline code spans: names, commands, images
     starts: tuple[tuple[int, int], ...] = ()  # a sentence over several lines: (offset, line)
+    marked: bool = False  # the line begins with a mark (emoji, checkbox): an item of its own
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _SEP_CELL = r"\s*:?\s*[-\u2012\u2013\u2014\u2015\u2212=]+\s*:?\s*"
 _SEP_RE = re.compile(rf"^\s*\|?(?:{_SEP_CELL}\|)*{_SEP_CELL}\|?\s*$")
 _PLAIN_KV_RE = re.compile(
-    r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?P<key>[^\W\d_][\w .()/#'&+-]{0,40}?)\s*[:\uff1a]\s+(?P<value>\S.*)$"
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?P<key>[^\W\d_][\w .()/#'&+-]{0,40}?)\s*[:\uff1a]\s+"
+    r"(?P<value>\S.*)$"
 )
 
 
@@ -135,11 +136,38 @@ def prepare_text(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 _DESCRIPTOR_KEYS = {
-    "services", "service", "servers", "proxy", "apiVersion", "kind", "databases", "formation",
-    "addons", "workers", "jobs", "static_sites", "envVarGroups", "accessories", "registry",
-    "build", "deploy", "x-onebox", "spec", "app", "primary_region", "processes", "http_service",
-    "env", "name", "region", "image", "volumes", "networks", "version", "scripts",
-}  # fmt: skip
+    "services",
+    "service",
+    "servers",
+    "proxy",
+    "apiVersion",
+    "kind",
+    "databases",
+    "formation",
+    "addons",
+    "workers",
+    "jobs",
+    "static_sites",
+    "envVarGroups",
+    "accessories",
+    "registry",
+    "build",
+    "deploy",
+    "x-onebox",
+    "spec",
+    "app",
+    "primary_region",
+    "processes",
+    "http_service",
+    "env",
+    "name",
+    "region",
+    "image",
+    "volumes",
+    "networks",
+    "version",
+    "scripts",
+}
 
 
 def detect_format(text: str, source: str | None = None) -> str | None:
@@ -309,8 +337,10 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
     """Build a Line from (style, text) segments; style is plain, strong, code or link."""
     raw = "".join(text for _, text in segments)
     text = clean(raw)
-    scan = raw if all(s != "link" for s, _ in segments) else "".join(
-        t for s, t in segments if s != "link"
+    scan = (
+        raw
+        if all(s != "link" for s, _ in segments)
+        else "".join(t for s, t in segments if s != "link")
     )
     key = value = None
     parts = [(style, text) for style, text in segments if text.strip() or style != "plain"]
@@ -340,6 +370,14 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
         placeholders=find_placeholders(scan),
         tick=_tick(raw),
         codes=tuple(text.strip() for style, text in segments if style == "code" and text.strip()),
+        marked=_marked(raw),
+    )
+
+
+def _marked(raw: str) -> bool:
+    head = raw.lstrip()[:1]
+    return bool(head) and (
+        raw.lstrip().startswith(("[x]", "[X]", "[ ]")) or unicodedata.category(head) == "So"
     )
 
 

@@ -45,8 +45,9 @@ def budget(values: dict[str, Any]) -> tuple[int, list[str]]:
 
     total = count("web", values["app_memory_limit"], DEFAULT_LIMITS["web"], values["app_replicas"])
     for proc in values["app_processes"]:
-        total += count(proc["name"], proc["memory_limit"], DEFAULT_LIMITS["process"],
-                       proc["replicas"])  # fmt: skip
+        total += count(
+            proc["name"], proc["memory_limit"], DEFAULT_LIMITS["process"], proc["replicas"]
+        )
     if values["redis_enabled"]:
         total += count("redis", values["redis_memory_limit"], DEFAULT_LIMITS["redis"])
     if values["postgres_enabled"]:
@@ -67,13 +68,20 @@ def _public_ports(values: dict[str, Any], explain: dict[str, dict], out: Collect
         line = next((s["line"] for s in info["sources"] if str(port) in s["note"]), info["line"])
         where = Where(info["heading"], line)
         if port in _DATASTORE_PORTS:
-            out.find("error", "datastore-port-public",
-                     f"port {port} ({_DATASTORE_PORTS[port]}) is open to the internet; data "
-                     "stores stay internal", where)  # fmt: skip
+            out.find(
+                "error",
+                "datastore-port-public",
+                f"port {port} ({_DATASTORE_PORTS[port]}) is open to the internet; data "
+                "stores stay internal",
+                where,
+            )
         elif port == values["app_port"] and port not in {80, 443}:
-            out.find("error", "app-port-public",
-                     f"the app's port {port} is open to the internet; only Nginx faces it",
-                     where)  # fmt: skip
+            out.find(
+                "error",
+                "app-port-public",
+                f"the app's port {port} is open to the internet; only Nginx faces it",
+                where,
+            )
 
 
 def check(
@@ -83,9 +91,12 @@ def check(
         return explain[var]["origin"] != "default"
 
     if not stated("app_name"):
-        out.find("warning", "app-name-missing",
-                 "no project name, repository or title names the app; app_name defaults to 'app'",
-                 None)  # fmt: skip
+        out.find(
+            "warning",
+            "app-name-missing",
+            "no project name, repository or title names the app; app_name defaults to 'app'",
+            None,
+        )
     if not stated("app_port"):
         out.find(
             "warning",
@@ -94,13 +105,20 @@ def check(
             None,
         )
     if not stated("app_image"):
-        out.find("warning", "app-image-missing",
-                 "app_image: the spec names no image for the app; set app_image in the inventory",
-                 None)  # fmt: skip
+        out.find(
+            "warning",
+            "app-image-missing",
+            "app_image: the spec names no image for the app; set app_image in the inventory",
+            None,
+        )
     if not stated("app_domain"):
-        out.find("warning", "app-domain-missing",
-                 "app_domain: the spec names no public domain; set app_domain (nginx_server_name) "
-                 "in the inventory", None)  # fmt: skip
+        out.find(
+            "warning",
+            "app-domain-missing",
+            "app_domain: the spec names no public domain; set app_domain (nginx_server_name) "
+            "in the inventory",
+            None,
+        )
     for var, default, condition in _NEEDED:
         if condition and not values.get(condition):
             continue
@@ -111,16 +129,23 @@ def check(
         ):
             continue
         if not stated(var):
-            out.find("warning", "default-used",
-                     f"{var}: not stated in the spec; the role's default ({default}) is used",
-                     None)  # fmt: skip
+            out.find(
+                "warning",
+                "default-used",
+                f"{var}: not stated in the spec; the role's default ({default}) is used",
+                None,
+            )
     if explain["harden_ssh_restricted"]["origin"] == "default" and any(
         f.key == "ssh_open" for f in out.facts
     ):
         fact = next(f for f in out.facts if f.key == "ssh_open")
-        out.find("warning", "ssh-open-to-world",
-                 f"SSH is open to every address ({fact.note[:80]!r}); set "
-                 "harden_ssh_allowed_cidrs to the addresses you administer from", fact.where)  # fmt: skip
+        out.find(
+            "warning",
+            "ssh-open-to-world",
+            f"SSH is open to every address ({fact.note[:80]!r}); set "
+            "harden_ssh_allowed_cidrs to the addresses you administer from",
+            fact.where,
+        )
     _public_ports(values, explain, out)
     host = values.get("host_memory")
     if host:
@@ -129,8 +154,12 @@ def check(
         mib = total // (1024 * 1024)
         detail = f"{mib} MiB ({', '.join(parts)}) against host_memory {host}"
         if total > _bytes(host):
-            out.find("error", "memory-over-budget",
-                     f"the containers' memory limits add up to {detail}", where)  # fmt: skip
+            out.find(
+                "error",
+                "memory-over-budget",
+                f"the containers' memory limits add up to {detail}",
+                where,
+            )
         elif total > 0.9 * _bytes(host):
             out.find(
                 "warning",
@@ -139,9 +168,14 @@ def check(
                 where,
             )
     if changed:
-        out.find("warning", "text-repaired",
-                 f"{len(changed)} line(s) repaired (mojibake, e.g. double-encoded UTF-8); "
-                 f"first at line {changed[0]}", Where(None, changed[0]))  # fmt: skip
+        out.find(
+            "warning",
+            "text-repaired",
+            f"{len(changed)} line(s) repaired (mojibake, e.g. double-encoded UTF-8); "
+            f"first at line {changed[0]}",
+            Where(None, changed[0]),
+        )
     if not out.facts:
-        out.find("warning", "nothing-recognized",
-                 "nothing in the document maps to a variable", None)  # fmt: skip
+        out.find(
+            "warning", "nothing-recognized", "nothing in the document maps to a variable", None
+        )

@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import tomllib
 from typing import Any
 
 import yaml
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_deploy as deploy
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
+    Code,
+    Where,
+    find_placeholders,
+)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import (
     HEX32_RE,
     env_var,
     is_secret,
 )
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import conf_setting, process
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
-    Code,
-    Where,
-    find_placeholders,
-)
 
 _ENV_LINE_RE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 
@@ -57,8 +59,82 @@ def _env_block(code: Code, out: F.Collector) -> bool:
     return True
 
 
+def _docker_run(code: Code, out: F.Collector) -> bool:
+    """`docker run ... image` in a script: the app's image, memory, restart policy and
+    published port."""
+    body = re.sub(r"\\\n\s*", " ", "\n".join(code.lines))
+    found = False
+    for match in re.finditer(r"\bdocker (?:container )?run\b([^\n]*)", body):
+        try:
+            tokens = shlex.split(match.group(1))
+        except ValueError:
+            continue
+        where = Where(
+            code.where.heading, code.where.line + body[: match.start()].count("\n"), code.where.path
+        )
+        image, flags, index = None, {}, 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.startswith("-"):
+                key, _, value = token.partition("=")
+                if not value and key in _RUN_VALUE_FLAGS and index + 1 < len(tokens):
+                    value = tokens[index + 1]
+                    index += 1
+                flags.setdefault(key, []).append(value)
+            else:
+                image = token
+                break
+            index += 1
+        if not image or F.component(image.rsplit("/", 1)[-1].split(":")[0]) not in {None, "app"}:
+            continue
+        found = True
+        F.add_image("app_image", image, where, out)
+        for value in flags.get("--memory", []) + flags.get("-m", []):
+            if units.find_size(value + ("b" if value[-1:].lower() in "kmg" else "")):
+                size = units.find_size(value + ("b" if value[-1:].lower() in "kmg" else ""))
+                out.add("app_memory_limit", units.compose_size(size), where)
+        for value in flags.get("--restart", []):
+            policy = F.restart_policy(value)
+            if policy:
+                out.add("app_restart_policy", policy, where)
+        for value in flags.get("-p", []) + flags.get("--publish", []):
+            parts = value.split(":")
+            if len(parts) >= 2 and parts[-1].split("/")[0].isdigit():
+                out.add("app_port", int(parts[-1].split("/")[0]), where)
+                if not parts[0].startswith(("127.", "localhost")):
+                    out.find(
+                        "error",
+                        "app-port-public",
+                        f"docker run publishes {value}; only Nginx faces the internet",
+                        where,
+                    )
+    return found
+
+
+_RUN_VALUE_FLAGS = {
+    "-p",
+    "--publish",
+    "--memory",
+    "-m",
+    "--restart",
+    "--name",
+    "--env-file",
+    "-e",
+    "--env",
+    "-v",
+    "--volume",
+    "--network",
+    "--cpus",
+    "-u",
+    "--user",
+    "-w",
+}
+
+
 def _shell_block(code: Code, out: F.Collector) -> bool:
     """Scripts: only `openssl rand -hex 32` next to NAME=... says how a secret is made."""
+    if "docker" in "\n".join(code.lines) and _docker_run(code, out):
+        return True
     body = "\n".join(code.lines)
     if not HEX32_RE.search(body):
         return False
@@ -87,8 +163,11 @@ def _conf_block(code: Code, out: F.Collector) -> bool:
 
 
 _SCALE_RE = re.compile(r"^\s*#?\s*(?:heroku ps:scale\s+)?((?:[a-z][\w-]*=\d+\s*)+)", re.I)
-_DYNO_RE = re.compile(r"\b(?:standard-[12]x|performance-(?:m|l|xl)|basic|eco|free|hobby|"
-                      r"private-[sml]|shield-[sml])\b", re.I)  # fmt: skip
+_DYNO_RE = re.compile(
+    r"\b(?:standard-[12]x|performance-(?:m|l|xl)|basic|eco|free|hobby|"
+    r"private-[sml]|shield-[sml])\b",
+    re.I,
+)
 
 
 def _procfile(code: Code, out: F.Collector) -> None:
@@ -98,17 +177,38 @@ def _procfile(code: Code, out: F.Collector) -> None:
         if scale and "=" in scale.group(1) and not re.match(r"^\s*[a-z][\w-]*:", text):
             for name, count in re.findall(r"([a-z][\w-]*)=(\d+)", scale.group(1)):
                 prefix = "app" if name in {"web", "app"} else f"process:{F.slug(name)}"
-                out.add(f"{prefix}_replicas" if prefix == "app" else f"{prefix}:replicas",
-                        int(count), where, 1, text)  # fmt: skip
+                out.add(
+                    f"{prefix}_replicas" if prefix == "app" else f"{prefix}:replicas",
+                    int(count),
+                    where,
+                    1,
+                    text,
+                )
             if _DYNO_RE.search(text):
-                out.find("warning", "paas-only",
-                         f"Heroku dyno size in '{text.strip('# ')}' has no meaning on one VPS",
-                         where)  # fmt: skip
+                out.find(
+                    "warning",
+                    "paas-only",
+                    f"Heroku dyno size in '{text.strip('# ')}' has no meaning on one VPS",
+                    where,
+                )
             continue
         match = re.match(r"^\s*([a-zA-Z][\w-]*)\s*:\s*(\S.*)$", text)
         if match and not text.lstrip().startswith("#"):
             where = Where(code.where.heading, code.where.line + index, code.where.path)
             process(match.group(1), match.group(2).strip(), where, out)
+
+
+def _is_procfile(lines: tuple[str, ...]) -> bool:
+    entries = [x for x in lines if x.strip() and not x.lstrip().startswith("#")]
+    return (
+        bool(entries)
+        and all(
+            re.match(r"^[a-z][\w-]*:\s+\S", x) and not re.match(r"^[a-z][\w-]*:\s+[\[{|>]", x)
+            for x in entries
+        )
+        and any(x.startswith(("web:", "worker:", "release:", "clock:")) for x in entries)
+        and not any(re.match(r"^\s", x) for x in entries)
+    )
 
 
 def _parse(lang: str, body: str) -> Any:
@@ -125,6 +225,8 @@ def code_block(code: Code, out: F.Collector) -> bool:
     """Read one code block; True when something in it was used."""
     lang = code.lang
     body = "\n".join(code.lines)
+    if lang in {"", "text", "procfile", "yaml"} and _is_procfile(code.lines):
+        lang = "procfile"
     if lang == "procfile":
         _procfile(code, out)
         return True
@@ -153,12 +255,20 @@ def code_block(code: Code, out: F.Collector) -> bool:
 
 
 def _comments(code: Code, out: F.Collector) -> None:
-    """Comment lines of a deploy file are prose: '# The database is Neon (managed)'."""
+    """Comment lines of a deploy file are prose ('# The database is Neon (managed)'):
+    consecutive comment lines are read as one paragraph, sentence by sentence."""
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_extract import sentences
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_sentences import sentence_facts
 
-    for index, text in enumerate(code.lines):
+    paragraph: list = []
+    for index, text in enumerate([*list(code.lines), ""]):
         match = re.match(r"^\s*#\s?(.*\S)", text)
-        if match and re.search(r"[a-z]{3,} [a-z]{3,}", match.group(1), re.I):
+        if match:
             where = Where(code.where.heading, code.where.line + index, code.where.path)
-            sentence_facts(Line(match.group(1), where), out)
+            paragraph.append(Line(match.group(1), where))
+            continue
+        if paragraph and any(re.search(r"[a-z]{3,} [a-z]{3,}", ln.text, re.I) for ln in paragraph):
+            for sentence in sentences(paragraph):
+                sentence_facts(sentence, out)
+        paragraph = []

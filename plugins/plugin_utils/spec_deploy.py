@@ -16,14 +16,6 @@ from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as pr
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Code
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var, real_secret
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import (
-    as_int,
-    command_text,
-    conf_setting,
-    key_line,
-    log_options,
-    process,
-)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_platforms import (
     app_json,
     digitalocean,
@@ -31,6 +23,14 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_platforms import (
     kubernetes,
     railway,
     render,
+)
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import (
+    as_int,
+    command_text,
+    conf_setting,
+    key_line,
+    log_options,
+    process,
 )
 
 
@@ -57,8 +57,14 @@ def _ports(svc: dict) -> list[tuple[str | None, int]]:
     return found
 
 
-def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_taken: bool,
-                    web_image: str | None = None) -> bool:  # fmt: skip
+def compose_service(
+    name: str,
+    svc: dict,
+    code: Code,
+    out: F.Collector,
+    web_taken: bool,
+    web_image: str | None = None,
+) -> bool:
     """One compose service; True when it was the web process."""
     where = key_line(code, name)
     image = svc.get("image") if isinstance(svc.get("image"), str) else None
@@ -71,17 +77,27 @@ def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_take
         kind = f"process:{role}" if role else ("app" if not web_taken else "process:other")
     if kind == "app" and command and F.process_role(command) and web_taken:
         kind = "process:worker"
+    notes = block_comments(code, name)
+    if kind == "process:other" and F.process_role(notes):
+        kind = f"process:{F.process_role(notes)}"
     ports = _ports(svc)
     for host, target in ports:
         if host and not host.startswith(("127.", "localhost", "[::1]")):
             if kind in {"redis", "postgres"}:
-                out.find("error", "datastore-port-public",
-                         f"compose service {name} publishes {host}:{target}; data stores stay "
-                         "internal", where)  # fmt: skip
+                out.find(
+                    "error",
+                    "datastore-port-public",
+                    f"compose service {name} publishes {host}:{target}; data stores stay internal",
+                    where,
+                )
             elif kind == "app" or kind.startswith("process:"):
-                out.find("error", "app-port-public",
-                         f"compose service {name} publishes {host}:{target}; only Nginx faces the "
-                         "internet", where)  # fmt: skip
+                out.find(
+                    "error",
+                    "app-port-public",
+                    f"compose service {name} publishes {host}:{target}; only Nginx faces the "
+                    "internet",
+                    where,
+                )
     memory, cpus = _limits(svc)
     environment = svc.get("environment")
     if isinstance(environment, list):
@@ -89,9 +105,29 @@ def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_take
     if kind == "app" or kind.startswith("process:"):
         deploy = svc.get("deploy") if isinstance(svc.get("deploy"), dict) else {}
         restart = svc.get("restart") if isinstance(svc.get("restart"), str) else None
-        process(name, command, where, out, replicas=deploy.get("replicas") or svc.get("scale"),
-                memory=memory, cpus=cpus, web=kind == "app",
-                restart=F.restart_policy(restart) if restart else None)  # fmt: skip
+        policy = (
+            deploy.get("restart_policy") if isinstance(deploy.get("restart_policy"), dict) else {}
+        )
+        if restart is None and isinstance(policy.get("condition"), str):
+            restart = F.restart_policy(policy["condition"], as_int(policy.get("max_attempts")))
+        process(
+            name,
+            command,
+            where,
+            out,
+            replicas=deploy.get("replicas") or svc.get("scale"),
+            memory=memory,
+            cpus=cpus,
+            web=kind == "app",
+            restart=F.restart_policy(restart) if restart else None,
+        )
+        if kind.startswith("process:") and F.process_role(notes):
+            out.add(
+                f"process:{F.slug(name)}:role",
+                F.process_role(f"{name} {command} {notes}"),
+                where,
+                3,
+            )
         if kind == "app":
             if image:
                 F.add_image("app_image", image, where, out)
@@ -110,8 +146,12 @@ def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_take
                     out.add("app_health_path", path, where)
         elif image and image != web_image:
             if F.image_unpinned(image):
-                out.find("warning", "image-latest",
-                         f"{name}: {image} is not pinned to a version tag", where)  # fmt: skip
+                out.find(
+                    "warning",
+                    "image-latest",
+                    f"{name}: {image} is not pinned to a version tag",
+                    where,
+                )
             environment = None  # another program's settings, not the app's
         if isinstance(environment, dict):
             for key, value in environment.items():
@@ -125,6 +165,23 @@ def compose_service(name: str, svc: dict, code: Code, out: F.Collector, web_take
     logging = svc.get("logging") if isinstance(svc.get("logging"), dict) else {}
     log_options(logging.get("options"), code, out)
     return kind == "app"
+
+
+def block_comments(code: Code, name: str) -> str:
+    """The comments inside one service's block of a YAML file ('# BullMQ consumer')."""
+    start = key_line(code, name).line - code.where.line
+    if start < 0 or start >= len(code.lines):
+        return ""
+    indent = len(code.lines[start]) - len(code.lines[start].lstrip())
+    notes = []
+    for text in code.lines[start : start + 60]:
+        body = text.strip()
+        if notes and body and not body.startswith("#") and len(text) - len(text.lstrip()) <= indent:
+            break
+        if "#" in text:
+            notes.append(text.split("#", 1)[1])
+        notes.append("")
+    return " ".join(n for n in notes if n)
 
 
 def flags(command: Any) -> list[tuple[str, str]]:
@@ -175,17 +232,31 @@ def _datastore(kind, name, image, raw_command, memory, environment, code, where,
                 )
 
 
-_SERVICE_KEYS = {"image", "build", "command", "ports", "environment", "deploy", "mem_limit",
-                 "healthcheck", "restart", "expose", "volumes", "depends_on"}  # fmt: skip
+_SERVICE_KEYS = {
+    "image",
+    "build",
+    "command",
+    "ports",
+    "environment",
+    "deploy",
+    "mem_limit",
+    "healthcheck",
+    "restart",
+    "expose",
+    "volumes",
+    "depends_on",
+}
 
 
 def compose(services: dict, code: Code, out: F.Collector) -> None:
     web, web_image = False, None
     ordered = sorted(services.items(), key=lambda kv: F.component(str(kv[0])) != "app")
     for name, svc in ordered:
-        if isinstance(svc, dict):
-            if compose_service(str(name), svc, code, out, web, web_image) and not web:
-                web, web_image = True, svc.get("image")
+        web_now = isinstance(svc, dict) and compose_service(
+            str(name), svc, code, out, web, web_image
+        )
+        if web_now and not web:
+            web, web_image = True, svc.get("image")
 
 
 def kamal(data: dict, code: Code, out: F.Collector) -> None:
@@ -198,9 +269,15 @@ def kamal(data: dict, code: Code, out: F.Collector) -> None:
         for role, spec in servers.items():
             spec = spec if isinstance(spec, dict) else {}
             options = spec.get("options") if isinstance(spec.get("options"), dict) else {}
-            process(str(role), spec.get("cmd"), key_line(code, str(role)), out,
-                    memory=options.get("memory"), cpus=options.get("cpus"),
-                    web=str(role) == "web")  # fmt: skip
+            process(
+                str(role),
+                spec.get("cmd"),
+                key_line(code, str(role)),
+                out,
+                memory=options.get("memory"),
+                cpus=options.get("cpus"),
+                web=str(role) == "web",
+            )
     proxy = data.get("proxy") if isinstance(data.get("proxy"), dict) else {}
     names = proxy.get("hosts") if isinstance(proxy.get("hosts"), list) else [proxy.get("host")]
     names = [str(n) for n in names if n]
@@ -208,6 +285,11 @@ def kamal(data: dict, code: Code, out: F.Collector) -> None:
         out.add("app_domain" if index == 0 else "alias", host.lower(), key_line(code, "host"))
     if as_int(proxy.get("app_port")):
         out.add("app_port", as_int(proxy["app_port"]), key_line(code, "app_port"))
+    timeout = proxy.get("response_timeout")
+    if as_int(timeout):
+        out.add(
+            "nginx_proxy_read_timeout", f"{as_int(timeout)}s", key_line(code, "response_timeout")
+        )
     health = proxy.get("healthcheck") if isinstance(proxy.get("healthcheck"), dict) else {}
     if isinstance(health.get("path"), str):
         out.add("app_health_path", health["path"], key_line(code, "path"))
@@ -265,9 +347,10 @@ def structured(data: Any, lang: str, code: Code, out: F.Collector) -> bool:
     if "servers" in data or ("proxy" in data and "service" in data):
         kamal(data, code, out)
         return True
-    if lang == "toml" and ({"http_service", "processes", "vm", "services"} & set(data) or (
-        "app" in data and "primary_region" in data
-    )):  # fmt: skip
+    if lang == "toml" and (
+        {"http_service", "processes", "vm", "services"} & set(data)
+        or ("app" in data and "primary_region" in data)
+    ):
         return fly(data, code, out)
     if {"formation", "addons"} & set(data) or ("scripts" in data and "env" in data):
         return app_json(data, code, out)
@@ -280,4 +363,6 @@ def structured(data: Any, lang: str, code: Code, out: F.Collector) -> bool:
     ):
         compose(data, code, out)
         return True
-    return False
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_vars import generic_mapping
+
+    return generic_mapping(data, code, out)

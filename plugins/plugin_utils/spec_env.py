@@ -91,8 +91,14 @@ def real_secret(name: str, value: str) -> bool:
     return bool(pw_name and len(value) >= 8 and classes >= 3 and " " not in value)
 
 
-def env_var(name: str, value: Any, where: Where, out: F.Collector, hex_hint: bool = False,
-            secret: bool | None = None) -> None:  # fmt: skip
+def env_var(
+    name: str,
+    value: Any,
+    where: Where,
+    out: F.Collector,
+    hex_hint: bool = False,
+    secret: bool | None = None,
+) -> None:
     """One environment variable from any source (env block, compose, PaaS descriptor)."""
     value = "" if value is None else str(value).strip()
     if value[:1] in {"'", '"'} and value.endswith(value[0]) and len(value) >= 2:
@@ -103,9 +109,13 @@ def env_var(name: str, value: Any, where: Where, out: F.Collector, hex_hint: boo
         generate = "hex32" if HEX32_RE.search(value) or (hex_hint and not value) else None
         out.add(f"secret:{name}", generate, where, 2, "value withheld")
         if real_secret(name, value):
-            out.find("error", "secret-in-document",
-                     f"{name}: a real-looking secret value is written in the document; it is "
-                     "not used (put it in the vault and rotate it)", where)  # fmt: skip
+            out.find(
+                "error",
+                "secret-in-document",
+                f"{name}: a real-looking secret value is written in the document; it is "
+                "not used (put it in the vault and rotate it)",
+                where,
+            )
         low = value.lower()
         if name.upper().startswith("REDIS") or low.startswith(("redis://", "rediss://")):
             out.add("redis_used", True, where, 1, name)

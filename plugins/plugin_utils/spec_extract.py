@@ -33,13 +33,22 @@ _INFRA_RE = re.compile(
 )
 
 
+# Code blocks whose unread content is worth a content-not-used finding (not diagrams, not
+# programs).
+_READ_LANGS = {"yaml", "yml", "toml", "json", "conf", "ini", "env", "dotenv", "bash", "sh"}
+_READ_LANGS |= {"shell", "nginx", "procfile"}
+
+
 def _header_fixed(table: Table, out: F.Collector) -> Table:
     """A table whose header row is empty: its first row names the columns."""
-    if table.header and any(h.strip() for h in table.header) or not table.rows:
+    if (table.header and any(h.strip() for h in table.header)) or not table.rows:
         return table
-    out.find("warning", "table-read-leniently",
-             "table with an empty header row: its first row is read as the header",
-             table.where)  # fmt: skip
+    out.find(
+        "warning",
+        "table-read-leniently",
+        "table with an empty header row: its first row is read as the header",
+        table.where,
+    )
     first = table.rows[0]
     return Table(tuple(c.text for c in first.cells), table.rows[1:], table.where)
 
@@ -54,13 +63,20 @@ def _title_name(blocks: list, out: F.Collector) -> None:
     ):
         title_words = set(re.findall(r"[a-z]+", vocab.fold(title.text)))
         if title_words and not title_words <= vocab.GENERIC_TITLE and F.slug(title.text):
-            for segment in re.split(r"\s+[—–|-]\s+|\s*[(:]\s*", title.text):
-                segment = re.split(r"\s+(?:on|for|in|at|to|with|auf|sur|em|en|no|na|para|"
-                                   r"pour|fur|from)\s+", segment)[0]  # fmt: skip
+            for segment in re.split(r"\s+[\u2014\u2013|-]\s+|\s*[(:]\s*", title.text):
+                segment = re.split(
+                    r"\s+(?:on|for|in|at|to|with|auf|sur|em|en|no|na|para|"
+                    r"pour|fur|from)\s+",
+                    segment,
+                )[0]
                 kept = re.findall(r"[\w.'-]+", segment)
-                while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[-1]))) <= vocab.GENERIC_TITLE:
+                while (
+                    kept and set(re.findall(r"[a-z]+", vocab.fold(kept[-1]))) <= vocab.GENERIC_TITLE
+                ):
                     kept.pop()
-                while kept and set(re.findall(r"[a-z]+", vocab.fold(kept[0]))) <= vocab.GENERIC_TITLE:
+                while (
+                    kept and set(re.findall(r"[a-z]+", vocab.fold(kept[0]))) <= vocab.GENERIC_TITLE
+                ):
                     kept.pop(0)
                 slug = F.slug(" ".join(kept))
                 if slug:
@@ -88,9 +104,17 @@ def _title_name(blocks: list, out: F.Collector) -> None:
 
 def sentences(lines: list[Line]) -> list[Line]:
     """Consecutive lines of prose -> one Line per sentence, at the line where it starts (a
-    sentence wrapped over two source lines is read whole)."""
+    sentence wrapped over two source lines is read whole). A line that begins with a mark
+    (✅, ⚠️, [x]) is an item of its own."""
     if len(lines) == 1:
         return lines
+    if any(line.marked for line in lines[1:]):
+        groups: list[list[Line]] = [[]]
+        for line in lines:
+            if line.marked and groups[-1]:
+                groups.append([])
+            groups[-1].append(line)
+        return [s for group in groups for s in sentences(group)]
     text, starts = "", []
     for line in lines:
         starts.append((len(text), line))
@@ -110,8 +134,9 @@ def sentences(lines: list[Line]) -> list[Line]:
                 placeholders=tuple(p for ln in covered for p in ln.placeholders),
                 tick=first.tick,
                 codes=tuple(c for ln in covered for c in ln.codes if c in sentence),
-                starts=tuple((max(0, pos - begin), ln.where.line) for pos, ln in starts
-                             if ln in covered),  # fmt: skip
+                starts=tuple(
+                    (max(0, pos - begin), ln.where.line) for pos, ln in starts if ln in covered
+                ),
             )
         )
     return found or lines
@@ -120,7 +145,7 @@ def sentences(lines: list[Line]) -> list[Line]:
 def _continues(key_line: Line, line: Line, in_list: bool) -> bool:
     """A wrapped key/value line goes on in ``line``: the sentence is not over and the next
     line reads as its continuation (not a new item of a line-per-item list)."""
-    if re.search(r"[.!?](?:\s|$)", key_line.value or "") and not in_list:
+    if line.marked or (re.search(r"[.!?](?:\s|$)", key_line.value or "") and not in_list):
         return False
     return bool(re.match(r"[a-z0-9(`'\"\u00e0-\u00ff]", line.text)) or (
         in_list and not re.search(r"[.!?]$", key_line.text)
@@ -140,13 +165,22 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
     lines = list(block.lines)
     merged: list[Line] = []
     for line in lines:  # a key line's wrapped value continues on the next lines
-        if merged and merged[-1].key is not None and line.key is None and _continues(
-            merged[-1], line, block.in_list
+        if (
+            merged
+            and merged[-1].key is not None
+            and line.key is None
+            and _continues(merged[-1], line, block.in_list)
         ):
             last = merged[-1]
-            merged[-1] = Line(f"{last.text} {line.text}", last.where, last.key,
-                              f"{last.value} {line.text}", last.placeholders + line.placeholders,
-                              last.tick, last.codes + line.codes)  # fmt: skip
+            merged[-1] = Line(
+                f"{last.text} {line.text}",
+                last.where,
+                last.key,
+                f"{last.value} {line.text}",
+                last.placeholders + line.placeholders,
+                last.tick,
+                last.codes + line.codes,
+            )
         else:
             merged.append(line)
     for line in merged:
@@ -196,6 +230,14 @@ def _mention(line: Line, out: F.Collector) -> None:
 
 def extract_facts(blocks: list, mended: tuple[int, ...] = ()) -> F.Collector:
     out = F.Collector()
+    checks = [
+        line.text[:3]
+        for block in blocks
+        if isinstance(block, TextBlock)
+        for line in block.lines
+        if line.text.startswith(("[x]", "[X]", "[ ]"))
+    ]
+    out.read_unchecked = bool(checks) and "[ ]" in checks and not {"[x]", "[X]"} & set(checks)
     offbox_seen: set[str | None] = set()
     all_lines: list[Line] = []
     candidates: list[tuple[Where, str, str]] = []
@@ -218,9 +260,12 @@ def extract_facts(blocks: list, mended: tuple[int, ...] = ()) -> F.Collector:
         if context == "offbox":
             if where.heading not in offbox_seen:
                 offbox_seen.add(where.heading)
-                out.find("warning", "off-box-component",
-                         f"'{where.heading}' is hosted elsewhere; not deployed by this collection",
-                         where)  # fmt: skip
+                out.find(
+                    "warning",
+                    "off-box-component",
+                    f"'{where.heading}' is hosted elsewhere; not deployed by this collection",
+                    where,
+                )
             continue
         if isinstance(block, TextBlock):
             _text_block(block, out, candidates)
@@ -228,32 +273,51 @@ def extract_facts(blocks: list, mended: tuple[int, ...] = ()) -> F.Collector:
             _table_block(block, out)
         elif isinstance(block, Code):
             body = "\n".join(block.lines)
-            if not code_block(block, out) and _INFRA_RE.search(body) and re.search(r"\d", body):
-                if block.lang in {"yaml", "yml", "toml", "json", "conf", "ini", "env", "dotenv",
-                                  "bash", "sh", "shell", "nginx", "procfile"}:  # fmt: skip
-                    candidates.append((block.where, f"{block.lang or 'code'} block", ""))
+            used = code_block(block, out)
+            if (
+                not used
+                and block.lang in _READ_LANGS
+                and _INFRA_RE.search(body)
+                and re.search(r"\d", body)
+            ):
+                candidates.append((block.where, f"{block.lang or 'code'} block", ""))
     _title_name(blocks, out)
     for line in all_lines:
         for marker in line.placeholders:
             if (line.where.line, marker) not in out.claimed:
                 label = f" in '{line.key}'" if line.key else ""
-                out.find("warning", "unfilled-placeholder",
-                         f"unfilled placeholder {marker}{label}", line.where)  # fmt: skip
+                out.find(
+                    "warning",
+                    "unfilled-placeholder",
+                    f"unfilled placeholder {marker}{label}",
+                    line.where,
+                )
     for line in all_lines:
         for host in prose.hosts(line.text):
-            if prose.EXAMPLE_DOMAIN_RE.search(host) and not host.endswith("localhost") and (
-                (line.where.line, host) not in out.claimed
+            if (
+                prose.EXAMPLE_DOMAIN_RE.search(host)
+                and not host.endswith("localhost")
+                and ((line.where.line, host) not in out.claimed)
             ):
-                out.find("warning", "unfilled-placeholder",
-                         f"placeholder domain {host}", line.where)  # fmt: skip
+                out.find(
+                    "warning", "unfilled-placeholder", f"placeholder domain {host}", line.where
+                )
     for line in mended:
-        out.find("warning", "table-read-leniently",
-                 "malformed table separator row read as one", Where(None, line))  # fmt: skip
+        out.find(
+            "warning",
+            "table-read-leniently",
+            "malformed table separator row read as one",
+            Where(None, line),
+        )
     for where, kind, text in candidates:
         if where.line not in out.used:
             what = f"'{text[:80]}'" if text else "its content"
-            out.find("warning", "content-not-used",
-                     f"{kind}: {what} was not read into any variable", where)  # fmt: skip
+            out.find(
+                "warning",
+                "content-not-used",
+                f"{kind}: {what} was not read into any variable",
+                where,
+            )
     return out
 
 

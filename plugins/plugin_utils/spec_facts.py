@@ -36,6 +36,7 @@ class Collector:
     findings: list[dict[str, Any]] = field(default_factory=list)
     claimed: set[tuple[int, str]] = field(default_factory=set)
     used: set[int] = field(default_factory=set)
+    read_unchecked: bool = False  # no item is checked: '[ ]' items are requirements
     _seen: set[tuple[str, str, int | None, str]] = field(default_factory=set)
 
     def add(self, key: str, value: Any, where: Where, weight: int = 2, note: str = "") -> None:
@@ -84,6 +85,8 @@ def context(where: Where) -> str:
 
 @lru_cache(maxsize=1024)
 def _context(path: tuple[str, ...]) -> str:
+    if any(vocab.HISTORY_HEADINGS.match(vocab.fold(h).strip()) for h in path[1:] or path[:0]):
+        return "dev"
     found = set().union(*(words(h) for h in path)) if path else set()
     if found & vocab.DEV_WORDS:
         return "dev"
@@ -152,7 +155,7 @@ _IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9_][\w.-]*)?(?:@sha2
 
 def image(text: str) -> str | None:
     candidate = clean(text).strip("`'\" ")
-    if not candidate or "/" not in candidate and ":" not in candidate:
+    if not candidate or ("/" not in candidate and ":" not in candidate):
         # a bare word ('nginx', 'redis') is an image only in an image column or key
         return candidate if candidate and _IMAGE_RE.match(candidate) else None
     return candidate if _IMAGE_RE.match(candidate) else None
@@ -208,18 +211,23 @@ def negated(text: str, subject: re.Pattern[str]) -> bool:
         return False
     before = vocab.fold(text[: match.start()])[-40:]
     after = text[match.end() : match.end() + 40]
-    if re.match(r"\W*(?:is |are |est |ist |esta |es )?(?:not |nao |nicht |pas |no )?"
-                r"(?:exposed|public|open|reachable|accessible|published|exposto|expuesto|"
-                r"offen|expose|port)", vocab.fold(after)):  # fmt: skip
+    if re.match(
+        r"\W*(?:is |are |est |ist |esta |es )?(?:not |nao |nicht |pas |no )?"
+        r"(?:exposed|public|open|reachable|accessible|published|exposto|expuesto|"
+        r"offen|expose|port)",
+        vocab.fold(after),
+    ):
         return False
     if vocab.NEGATION_RE.search(before):
         return True
-    return bool(re.match(
-        r"\s*[:(-]?\s*(?:❌|✗|✘|none\b|no\b|not used\b|unused\b|nao\b|nein\b|n/a\b|"
-        r"(?:is |wird |est |e |es |ist )?(?:nicht|not|no|nao|pas|non|nie)\s+(?:\w+\s+)?"
-        r"(?:verwendet|genutzt|benutzt|used|utilise|usado|utilizado|usada|utilizada|needed))",
-        vocab.fold(after),
-    ))
+    return bool(
+        re.match(
+            r"\s*[:(-]?\s*(?:❌|✗|✘|none\b|no\b|not used\b|unused\b|nao\b|nein\b|n/a\b|"
+            r"(?:is |wird |est |e |es |ist )?(?:nicht|not|no|nao|pas|non|nie)\s+(?:\w+\s+)?"
+            r"(?:verwendet|genutzt|benutzt|used|utilise|usado|utilizado|usada|utilizada|needed))",
+            vocab.fold(after),
+        )
+    )
 
 
 def number_notes(var: str, text: str, where: Where, out: Collector) -> None:
@@ -258,13 +266,33 @@ def proc_name(text: str, codes: tuple[str, ...] = ()) -> str | None:
     for code in codes:
         if re.fullmatch(r"[A-Za-z][\w-]*", code) and code in text:
             return slug(code)
-    head = re.split(r"\s*[(\[]|\s+[—–-]\s+|:", text)[0]
+    head = re.split(r"\s*[(\[]|\s+[\u2014\u2013-]\s+|:", text)[0]
     words = norm(head).split()
     while len(words) > 1 and words[-1] in _NAME_TAIL:
         words.pop()
     return slug(" ".join(words)) if words else None
 
 
-_NAME_TAIL = {"container", "containers", "process", "processes", "service", "services", "dyno",
-              "dynos", "pod", "pods", "befehl", "command", "cmd", "arbeitsspeicher", "memory",
-              "instanz", "instanzen", "instance", "instances", "comando", "commande"}  # fmt: skip
+_NAME_TAIL = {
+    "container",
+    "containers",
+    "process",
+    "processes",
+    "service",
+    "services",
+    "dyno",
+    "dynos",
+    "pod",
+    "pods",
+    "befehl",
+    "command",
+    "cmd",
+    "arbeitsspeicher",
+    "memory",
+    "instanz",
+    "instanzen",
+    "instance",
+    "instances",
+    "comando",
+    "commande",
+}

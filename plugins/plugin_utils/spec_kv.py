@@ -48,12 +48,33 @@ def canonical(key: str) -> str | None:
     nk = F.norm(key)
     if nk in vocab.KEYS:
         return vocab.KEYS[nk]
+    words = nk.split()
+    if len(words) > 1 and words[0] in {
+        "app",
+        "web",
+        "api",
+        "application",
+        "vps",
+        "server",
+        "host",
+        "nginx",
+        "ufw",
+        "firewall",
+        "project",
+    }:
+        rest = " ".join(words[1:])
+        if words[0] in {"vps", "server", "host"} and re.search(r"ram|memory|mem|v?cpus?", rest):
+            return "server"
+        if rest in vocab.KEYS:  # app_replicas, nginx_read_timeout, ufw_open_ports
+            return vocab.KEYS[rest]
+        if words[0] == "project" and rest in {"slug", "id", "key"}:
+            return "name"
     for pattern, name in (
         (r"\bhealth", "health"),
         (r"\brestart", "restart"),
         (r"graceful|stop grace|shutdown.*timeout", "grace"),
         (r"timeout", "timeout"),
-        (r"rate limit|throttl", "rate"),
+        (r"rate limit|throttl|^(?:\w+ )?rate$", "rate"),
         (r"\bbody\b|upload|client max|envois|subida", "body"),
         (r"\bpool\b", "pool"),
         (r"delai|timeout|tiempo de espera|tempo limite|zeitlimit|time out", "timeout"),
@@ -67,8 +88,11 @@ def canonical(key: str) -> str | None:
         (r"\bssh\b", "ssh"),
         (r"\blogs?\b.*(aggregation|shipping|shipper|management|search)", "logs"),
         (r"\bdomain|\bhostname|\bdominio|\bdomaine", "domain"),
-        (r"^(?:\w+ )?(?:memory|ram|memoria|speicher|arbeitsspeicher|memoire|geheugen)\b"
-         r"(?!.*(?:usage|used|utili|free|headroom|spike|alert))", "memory"),
+        (
+            r"^(?:\w+ )?(?:memory|ram|mem|memoria|speicher|arbeitsspeicher|memoire|geheugen)\b"
+            r"(?!.*(?:usage|used|utili|free|headroom|spike|alert))",
+            "memory",
+        ),
         (r"^(?:container|memory|ram) limit$|^limit$", "memory"),
         (r"^(?:v?cpus?|cores?)\b(?!.*(?:usage|utili|load))", "cpu"),
         (r"^(?:\w+ )?(?:port|porta|puerto)$", "port"),
@@ -91,7 +115,7 @@ def paths(text: str) -> list[str]:
 
 
 def _name(kv: KV, out: F.Collector) -> None:
-    value = re.split(r"\s*[(\[]|\s+[—–]\s+|,\s", kv.value)[0]
+    value = re.split(r"\s*[(\[]|\s+[\u2014\u2013]\s+|,\s", kv.value)[0]
     if not out.placeholder(kv.line, "app_name") and F.slug(value):
         out.add("app_name", F.slug(value), kv.where, 3, f"{kv.key}: {kv.value}")
 
@@ -126,6 +150,10 @@ def _image(kv: KV, out: F.Collector) -> None:
             prose.db_facts(f"postgres {value.partition(':')[2]}", kv.where, out, 2)
             return
         F.add_image(var, value, kv.where, out)
+        if var == "redis_image":
+            out.add("redis_used", True, kv.where, 1)
+        if var == "redis_image" and F.major(value.partition(":")[2] or ""):
+            out.add("redis_version", F.major(value.partition(":")[2]), kv.where, 1)
 
 
 def _port(kv: KV, out: F.Collector) -> None:
@@ -231,8 +259,9 @@ def _duration(var: str):
     return rule
 
 
-def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = None,
-               paths_from: str = "") -> None:  # fmt: skip
+def rate_facts(
+    text: str, where: Where, out: F.Collector, zone: str | None = None, paths_from: str = ""
+) -> None:
     """Rates, their bursts and the auth locations a rate-limit statement names."""
     used: set[str] = set()
     zone_word = re.search(r"\b([a-z]+)\s+zone\b", vocab.fold(text))
@@ -260,8 +289,11 @@ def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = Non
             continue
         out.add(f"rate:{name}", nginx, where, 2, rate.text)
         tail = vocab.fold(rate.text + " " + text[text.find(rate.text) + len(rate.text) :][:40])
-        burst = re.search(r"(?:bursts?|rafagas?|rafales?|stoss\w*|picos?|pointes?)\s*"
-                          r"(?:of|de|=|:|von|bis)?\s*(\d+)", tail)  # fmt: skip
+        burst = re.search(
+            r"(?:bursts?|rafagas?|rafales?|stoss\w*|picos?|pointes?)\s*"
+            r"(?:of|de|=|:|von|bis)?\s*(\d+)",
+            tail,
+        )
         if burst:
             out.add(f"burst:{name}", int(burst.group(1)), where, 2, rate.text)
         if rate.scope and rate.scope not in {"ip", "client", "address", "source"}:
@@ -279,23 +311,83 @@ def rate_facts(text: str, where: Where, out: F.Collector, zone: str | None = Non
 
 def auth_prefix(path: str) -> str:
     path = path.rstrip("*")
-    return path if path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path
+    return path
 
 
-_AUTH_KEY_RE = re.compile(r"login|log in|sign ?in|signin|auth|password|senha|contrasena|"
-                          r"anmeld|connexion|session")  # fmt: skip
-_ZONE_KEY_RE = re.compile(r"^(?:the )?([a-z][a-z0-9]*)(?: (?:endpoint|endpoints|route|routes|"
-                          r"api))?(?: rate limit| rate limits| limit| throttling)?$")  # fmt: skip
-_GENERAL_WORDS = {"rate", "general", "global", "default", "everything", "all", "overall", "site",
-                  "requests", "request", "per", "ip", "limit", "limits", "throttling", "nginx",
-                  "rest", "other", "others", "else", "remaining", "whole", "traffic",
-                  "todo", "resto", "tout", "alles", "sonst", "reste", "geral", "general"}
-_GENERAL_WORDS |= units.REQUEST_NOUNS  # fmt: skip
+_AUTH_KEY_RE = re.compile(
+    r"login|log in|sign ?in|signin|auth|password|senha|contrasena|"
+    r"anmeld|connexion|session"
+)
+_ZONE_KEY_RE = re.compile(
+    r"^(?:the )?([a-z][a-z0-9]*)(?: (?:endpoint|endpoints|route|routes|"
+    r"api))?(?: rate limit| rate limits| limit| throttling)?$"
+)
+_GENERAL_WORDS = {
+    "rate",
+    "general",
+    "global",
+    "default",
+    "everything",
+    "all",
+    "overall",
+    "site",
+    "requests",
+    "request",
+    "per",
+    "ip",
+    "limit",
+    "limits",
+    "throttling",
+    "nginx",
+    "rest",
+    "other",
+    "others",
+    "else",
+    "remaining",
+    "whole",
+    "traffic",
+    "todo",
+    "resto",
+    "tout",
+    "alles",
+    "sonst",
+    "reste",
+    "geral",
+}
+_GENERAL_WORDS |= units.REQUEST_NOUNS
 
 
-_RATE_STOPWORDS = {None, "on", "for", "at", "in", "per", "ip", "each", "the", "to", "with", "by",
-                   "max", "burst", "and", "or", "de", "em", "en", "pro", "par", "por", "je",
-                   "client", "address", "source", "user", "bursts", "limit"}  # fmt: skip
+_RATE_STOPWORDS = {
+    None,
+    "on",
+    "for",
+    "at",
+    "in",
+    "per",
+    "ip",
+    "each",
+    "the",
+    "to",
+    "with",
+    "by",
+    "max",
+    "burst",
+    "and",
+    "or",
+    "de",
+    "em",
+    "en",
+    "pro",
+    "par",
+    "por",
+    "je",
+    "client",
+    "address",
+    "source",
+    "user",
+    "bursts",
+    "limit",
+}
 
 
 def rate_zone(key: str) -> str | None:
@@ -388,15 +480,19 @@ def _backup(kv: KV, out: F.Collector) -> None:
 
 
 def _retention(kv: KV, out: F.Collector) -> None:
-    if F.topic(kv.where) == "backup" or "backup" in kv.nk or (
-        kv.nk not in {"keep", "kept"} and not re.search(r"\blogs?\b|journal", kv.nk)
+    if (
+        F.topic(kv.where) == "backup"
+        or "backup" in kv.nk
+        or (kv.nk not in {"keep", "kept"} and not re.search(r"\blogs?\b|journal", kv.nk))
     ):
         prose.backup_facts(f"keep {kv.value}", kv.where, out)
 
 
 def _offsite(kv: KV, out: F.Collector) -> None:
-    if F.topic(kv.where) == "backup" or "backup" in kv.nk or re.search(
-        r"kopie|copy|copia|copie|offsite|off site", kv.nk
+    if (
+        F.topic(kv.where) == "backup"
+        or "backup" in kv.nk
+        or re.search(r"kopie|copy|copia|copie|offsite|off site", kv.nk)
     ):
         prose.backup_facts(f"backup to {kv.value}", kv.where, out)
 
@@ -404,10 +500,19 @@ def _offsite(kv: KV, out: F.Collector) -> None:
 def _log_rotation(kv: KV, out: F.Collector) -> None:
     size = re.search(r"(\d+\s*[kmg]i?b?)\b", kv.value, re.I)
     if size and units.find_size(size.group(1)):
-        out.add("docker_log_max_size", units.compose_size(units.find_size(size.group(1))),
-                kv.where, 2, kv.value)  # fmt: skip
-    count = re.search(r"(\d+)\s*(?:files|rotations|copies|arquivos|archivos|dateien|fichiers)|"
-                      r"max-file\s*[=:]?\s*(\d+)|[x×]\s*(\d+)\b", kv.value, re.I)  # fmt: skip
+        out.add(
+            "docker_log_max_size",
+            units.compose_size(units.find_size(size.group(1))),
+            kv.where,
+            2,
+            kv.value,
+        )
+    count = re.search(
+        r"(\d+)\s*(?:files|rotations|copies|arquivos|archivos|dateien|fichiers)|"
+        r"max-file\s*[=:]?\s*(\d+)|[x\u00d7]\s*(\d+)\b",
+        kv.value,
+        re.I,
+    )
     if count:
         out.add("docker_log_max_file", int(next(g for g in count.groups() if g)), kv.where)
 
@@ -451,9 +556,15 @@ def _process_types(kv: KV, out: F.Collector) -> None:
         command = re.sub(r",.*", "", details).strip() if details else None
         if command and (units.find_size(command) or re.search(r"\d|replica|exactly", command)):
             command = None
-        process(name, None, kv.where, out, web=web,
-                replicas=int(count.group(1)) if count else (1 if single else None),
-                memory=units.compose_size(size) if size else None)  # fmt: skip
+        process(
+            name,
+            None,
+            kv.where,
+            out,
+            web=web,
+            replicas=int(count.group(1)) if count else (1 if single else None),
+            memory=units.compose_size(size) if size else None,
+        )
         if not web:
             prefix = f"process:{F.slug(name)}"
             role = F.process_role(f"{name} {details}")
@@ -507,17 +618,32 @@ RULES = {
 }
 
 
-_PAAS_HINTS = ("railway", "vercel", "heroku", "netlify", "cloud run", "app engine", "fly.io",
-               "render.com", "nixpacks", "buildpack", "beanstalk", "app runner", "app service",
-               "app platform")  # fmt: skip
+_PAAS_HINTS = (
+    "railway",
+    "vercel",
+    "heroku",
+    "netlify",
+    "cloud run",
+    "app engine",
+    "fly.io",
+    "render.com",
+    "nixpacks",
+    "buildpack",
+    "beanstalk",
+    "app runner",
+    "app service",
+    "app platform",
+)
 
 
 def kv_warnings(kv: KV, out: F.Collector) -> None:
     """PaaS-only settings and 'no Docker' requirements, whatever the key."""
     text = f"{kv.key}: {kv.value}" if kv.key else kv.value
     low = text.lower()
-    if "docker" in low and vocab.NO_DOCKER_RE.search(text) and not re.search(
-        r"nixpacks|buildpack", low
+    if (
+        "docker" in low
+        and vocab.NO_DOCKER_RE.search(text)
+        and not re.search(r"nixpacks|buildpack", low)
     ):
         out.find(
             "error",
@@ -559,15 +685,25 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
     if _COMMAND_RE.match(kv.value) and len(kv.nk.split()) <= 4:
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
 
-        command = re.split(r"\s+\(|\s+[—–]\s+|,\s", kv.value)[0].strip("` ")
+        command = re.split(r"\s+\(|\s+[\u2014\u2013]\s+|,\s", kv.value)[0].strip("` ")
         name = F.proc_name(kv.key, kv.line.codes) or "worker"
         if kind and (kind == "app" or kind.startswith("process:")):
             count = re.search(r"(\d+)\s*(?:replicas?|instances?|containers?|copies)", kv.value)
-            size = re.search(r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s*(?:each|per|limit|apiece)?", kv.value,
-                             re.I)  # fmt: skip
-            process(name, command, kv.where, out, web=kind == "app",
-                    replicas=int(count.group(1)) if count else None,
-                    memory=size.group(1) if size else None)  # fmt: skip
+            size = re.search(
+                r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s*(?:each|per|limit|apiece)?", kv.value, re.I
+            )
+            process(
+                name,
+                command,
+                kv.where,
+                out,
+                web=kind == "app",
+                replicas=int(count.group(1)) if count else None,
+                memory=size.group(1) if size else None,
+            )
+            role = F.process_role(f"{kv.key} {kv.value}")
+            if kind != "app" and role:
+                out.add(f"process:{name}:role", role, kv.where, 3)
         else:  # a name the document defines elsewhere ('harvester: `/app/x harvest`')
             out.add(f"process:{name}:command", command, kv.where, 1, kv.value)
         return True
@@ -610,8 +746,11 @@ def _subject(kv: KV) -> tuple[str | None, str | None, str]:
                 return kind, F.proc_name(head), rest
     head = kv.key.split("(")[0].strip()
     kind = F.component(head) if len(words) <= 6 and "(" in kv.key else None
-    if kind and kind.startswith("process:") and units.find_int(kv.value) and re.search(
-        r"instan|replica|copies|container|repli|istanz", vocab.fold(kv.value)
+    if (
+        kind
+        and kind.startswith("process:")
+        and units.find_int(kv.value)
+        and re.search(r"instan|replica|copies|container|repli|istanz", vocab.fold(kv.value))
     ):
         return kind, F.proc_name(kv.key), "replicas"
     heading = kv.where.heading or ""
@@ -647,14 +786,27 @@ def _for_component(kv: KV, canon: str | None, out: F.Collector) -> bool:
         if role:
             out.add(f"process:{name}:role", role, kv.where, 1)
         return True
-    if kind in {"redis", "postgres"} and attr in {"memory", "max_connections", "version"}:
-        if attr == "memory" and "max" not in rest:
-            F.add_size(f"{kind}_memory_limit", kv.value, kv.line, out)
-            return True
-        if attr == "max_connections" and kind == "postgres":
-            _max_connections(kv, out)
-            return True
-    return False
+    if kind not in {"redis", "postgres"}:
+        return False
+    if attr == "memory" and "max" not in rest:
+        F.add_size(f"{kind}_memory_limit", kv.value, kv.line, out)
+    elif attr == "max_connections" and kind == "postgres":
+        _max_connections(kv, out)
+    elif attr == "version" and F.major(kv.value):
+        out.add(f"{kind}_version", F.major(kv.value), kv.where)
+        out.add(f"{kind}_used", True, kv.where)
+    elif attr == "image" and F.image(kv.value.strip("`'\" ")):
+        _image(KV(f"{kind} image", kv.value, kv.line), out)
+        out.add(f"{kind}_used", True, kv.where)
+    elif kind == "redis" and attr in {"max_memory", "memory"}:
+        F.add_size("redis_maxmemory", kv.value, kv.line, out, form=units.redis_size)
+    elif kind == "redis" and attr == "policy":
+        _policy(kv, out)
+    elif kind == "redis" and attr == "persistence":
+        _persistence(kv, out)
+    else:
+        return False
+    return True
 
 
 def handle_kv(kv: KV, out: F.Collector) -> bool:
@@ -686,6 +838,11 @@ def handle_kv(kv: KV, out: F.Collector) -> bool:
     rule = RULES.get(canon or "")
     if rule is not None:
         rule(kv, out)
+    for code in kv.line.codes:  # 'Redis 7 (`redis:7.2-alpine`) on the VPS'
+        image = F.image(code) if ":" in code and " " not in code else None
+        kind = F.component(image.rsplit("/", 1)[-1].split(":")[0]) if image else None
+        if kind in {"redis", "nginx"} and not out.has(f"{kind}_image"):
+            F.add_image(f"{kind}_image", image, kv.where, out, 1)
     known = rule is not None or _unknown_key(kv, out)
     kv_warnings(kv, out)
     return known

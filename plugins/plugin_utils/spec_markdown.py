@@ -83,7 +83,7 @@ def _rs_lines(nodes, first: int, heading, path):
     segments: list = []
     _rs_segments(nodes, "plain", segments)
     lines, current = [], []
-    for segment in segments + [None]:
+    for segment in [*segments, None]:
         if segment is None:
             lines.append(make_line(current, Where(heading, first + len(lines), path)))
             current = []
@@ -92,8 +92,19 @@ def _rs_lines(nodes, first: int, heading, path):
     return tuple(lines)
 
 
-_INLINE = {"text", "strong", "em", "code_inline", "link", "image", "softbreak", "hardbreak",
-           "html_inline", "s", "strikethrough"}  # fmt: skip
+_INLINE = {
+    "text",
+    "strong",
+    "em",
+    "code_inline",
+    "link",
+    "image",
+    "softbreak",
+    "hardbreak",
+    "html_inline",
+    "s",
+    "strikethrough",
+}
 
 
 def _parse_rs(text: str) -> list[Block]:
@@ -132,7 +143,9 @@ def _parse_rs(text: str) -> list[Block]:
                 title = " ".join(x.text for x in _rs_lines(child.children, line, heading, path))
                 headings.push(int(child.meta.get("level", 1)), title)
                 heading, path = headings.context()
-                blocks.append(Heading(title, int(child.meta.get("level", 1)), Where(heading, line, path)))
+                blocks.append(
+                    Heading(title, int(child.meta.get("level", 1)), Where(heading, line, path))
+                )
             elif name == "paragraph":
                 blocks.append(TextBlock(_rs_lines(child.children, line, heading, path), depth > 0))
             elif name in {"bullet_list", "ordered_list"}:
@@ -144,7 +157,9 @@ def _parse_rs(text: str) -> list[Block]:
                 lang = info[0].lower() if info and name == "fence" else ""
                 offset = 1 if name == "fence" else 0
                 content = str(child.meta.get("content", ""))
-                blocks.append(Code(lang, tuple(content.splitlines()), Where(heading, line + offset, path)))
+                blocks.append(
+                    Code(lang, tuple(content.splitlines()), Where(heading, line + offset, path))
+                )
             elif name == "html_block":
                 body = str(child.meta.get("content", "")).rstrip("\n")
                 fake = [("plain", part) for part in body.split("\n")]
@@ -195,14 +210,19 @@ def _py_lines(token, heading: str | None, path: tuple[str, ...]):
             link = max(0, link - 1)
         elif kind in {"text", "code_inline", "html_inline"}:
             style = (
-                "link" if link else "strong" if strong else "code" if kind == "code_inline"
+                "link"
+                if link
+                else "strong"
+                if strong
+                else "code"
+                if kind == "code_inline"
                 else "plain"
-            )  # fmt: skip
+            )
             segments.append((style, child.content))
         elif kind == "image":
             segments.append(("link", child.content))
     lines, current = [], []
-    for segment in segments + [None]:
+    for segment in [*segments, None]:
         if segment is None:
             lines.append(make_line(current, Where(heading, first + len(lines), path)))
             current = []

@@ -20,6 +20,10 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import (
     key_line,
     process,
 )
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_schedule import (
+    shift_cron,
+    zone_offset,
+)
 
 
 def _dict(value: Any) -> dict:
@@ -31,14 +35,22 @@ def _list(value: Any) -> list:
 
 
 def _mapped(policy: str, kind: Any, where: Where, out: F.Collector, platform: str) -> None:
-    out.find("warning", "restart-policy-mapped",
-             f"{platform} restart policy {kind!r} is run as compose's {policy!r}", where)  # fmt: skip
+    out.find(
+        "warning",
+        "restart-policy-mapped",
+        f"{platform} restart policy {kind!r} is run as compose's {policy!r}",
+        where,
+    )
 
 
 def _paas(what: list[str], platform: str, where: Where, out: F.Collector) -> None:
     if what:
-        out.find("warning", "paas-only",
-                 f"{platform} settings with no meaning on one VPS: {', '.join(what)}", where)  # fmt: skip
+        out.find(
+            "warning",
+            "paas-only",
+            f"{platform} settings with no meaning on one VPS: {', '.join(what)}",
+            where,
+        )
 
 
 def fly(data: dict, code: Code, out: F.Collector) -> bool:
@@ -62,8 +74,15 @@ def fly(data: dict, code: Code, out: F.Collector) -> bool:
     for name, command in processes.items():
         vm = sizing.get(name) or sizing.get("*") or {}
         where = key_line(code, name) if command is not None else code.where
-        process(name, command, where, out, memory=vm.get("memory") or vm.get("memory_mb") and
-                f"{vm.get('memory_mb')}mb", cpus=vm.get("cpus"), web=name in web_names)  # fmt: skip
+        process(
+            name,
+            command,
+            where,
+            out,
+            memory=vm.get("memory") or (vm.get("memory_mb") and f"{vm.get('memory_mb')}mb"),
+            cpus=vm.get("cpus"),
+            web=name in web_names,
+        )
     services = [s for s in _list(data.get("services")) if isinstance(s, dict)]
     port = as_int(http.get("internal_port")) or next(
         (as_int(s.get("internal_port")) for s in services if as_int(s.get("internal_port"))), None
@@ -79,26 +98,46 @@ def fly(data: dict, code: Code, out: F.Collector) -> bool:
     grace = data.get("kill_timeout")
     seconds = units.find_duration(str(grace)) if isinstance(grace, str) else as_int(grace)
     if seconds:
-        out.add("app_stop_grace_period", units.duration_form(seconds), key_line(code, "kill_timeout"))
-    _paas([k for k in ("primary_region", "kill_signal", "swap_size_mb") if k in data], "fly.io",
-          code.where, out)  # fmt: skip
+        out.add(
+            "app_stop_grace_period", units.duration_form(seconds), key_line(code, "kill_timeout")
+        )
+    _paas(
+        [k for k in ("primary_region", "kill_signal", "swap_size_mb") if k in data],
+        "fly.io",
+        code.where,
+        out,
+    )
     return True
 
 
-_RAILWAY_USED = {"startCommand", "healthcheckPath", "restartPolicyType", "numReplicas",
-                 "restartPolicyMaxRetries", "internalPort", "cronSchedule",
-                 "drainingSeconds"}  # fmt: skip
+_RAILWAY_USED = {
+    "startCommand",
+    "healthcheckPath",
+    "restartPolicyType",
+    "numReplicas",
+    "restartPolicyMaxRetries",
+    "internalPort",
+    "cronSchedule",
+    "drainingSeconds",
+}
 
 
 def railway(data: dict, code: Code, out: F.Collector) -> bool:
     deploy, service = _dict(data.get("deploy")), _dict(data.get("service"))
     heading = F.norm(re.sub(r"\(.*?\)|`[^`]*`", " ", code.where.heading or ""))
-    heading = re.sub(r"\b(service|services|process|config|configuration|settings|railway|"
-                     r"toml|json|the|deploy)\b", "", heading)  # fmt: skip
+    heading = re.sub(
+        r"\b(service|services|process|config|configuration|settings|railway|"
+        r"toml|json|the|deploy)\b",
+        "",
+        heading,
+    )
     name = F.slug(heading) or "app"
     cron = deploy.get("cronSchedule")
-    web = not cron and ("internalPort" in service or "healthcheckPath" in deploy
-                        or F.component(name) in {"app", None})  # fmt: skip
+    web = not cron and (
+        "internalPort" in service
+        or "healthcheckPath" in deploy
+        or F.component(name) in {"app", None}
+    )
     where = key_line(code, "startCommand")
     restart = None
     if isinstance(deploy.get("restartPolicyType"), str):
@@ -106,14 +145,29 @@ def railway(data: dict, code: Code, out: F.Collector) -> bool:
             deploy["restartPolicyType"], deploy.get("restartPolicyMaxRetries")
         )
         if restart:
-            _mapped(restart, deploy["restartPolicyType"], key_line(code, "restartPolicyType"), out,
-                    "Railway")  # fmt: skip
+            _mapped(
+                restart,
+                deploy["restartPolicyType"],
+                key_line(code, "restartPolicyType"),
+                out,
+                "Railway",
+            )
     if web:
-        process(name, deploy.get("startCommand"), where, out, web=True,
-                replicas=deploy.get("numReplicas"), restart=restart)  # fmt: skip
+        process(
+            name,
+            deploy.get("startCommand"),
+            where,
+            out,
+            web=True,
+            replicas=deploy.get("numReplicas"),
+            restart=restart,
+        )
         if as_int(deploy.get("drainingSeconds")):
-            out.add("app_stop_grace_period", f"{as_int(deploy['drainingSeconds'])}s",
-                    key_line(code, "drainingSeconds"))  # fmt: skip
+            out.add(
+                "app_stop_grace_period",
+                f"{as_int(deploy['drainingSeconds'])}s",
+                key_line(code, "drainingSeconds"),
+            )
         health = deploy.get("healthcheckPath")
         if isinstance(health, str) and health.startswith("/"):
             out.add("app_health_path", health, key_line(code, "healthcheckPath"))
@@ -121,16 +175,32 @@ def railway(data: dict, code: Code, out: F.Collector) -> bool:
         if as_int(port) and 1 <= as_int(port) <= 65535:
             out.add("app_port", as_int(port), key_line(code, "internalPort"))
         elif port is not None:
-            out.find("error", "unparsed-value", f"app_port: internalPort = {port!r}",
-                     key_line(code, "internalPort"))  # fmt: skip
+            out.find(
+                "error",
+                "unparsed-value",
+                f"app_port: internalPort = {port!r}",
+                key_line(code, "internalPort"),
+            )
     else:
         label = name if not cron or F.process_role(name) else f"{name}-cron"
-        process(label, deploy.get("startCommand"), where, out, web=False,
-                replicas=deploy.get("numReplicas"), restart=restart)  # fmt: skip
+        process(
+            label,
+            deploy.get("startCommand"),
+            where,
+            out,
+            web=False,
+            replicas=deploy.get("numReplicas"),
+            restart=restart,
+        )
         if cron:
             out.add(f"process:{F.slug(label)}:role", "scheduler", key_line(code, "cronSchedule"), 3)
-    unused = [f"{t}.{k}" for t, s in data.items() if isinstance(s, dict) for k in s
-              if k not in _RAILWAY_USED]  # fmt: skip
+    unused = [
+        f"{t}.{k}"
+        for t, s in data.items()
+        if isinstance(s, dict)
+        for k in s
+        if k not in _RAILWAY_USED
+    ]
     _paas(unused, "Railway", code.where, out)
     return True
 
@@ -169,8 +239,12 @@ def render(data: dict, code: Code, out: F.Collector) -> bool:
                 out.add("app_domain" if pos == 0 else "alias", host.lower(), key_line(code, host))
         for var in _list(svc.get("envVars")):
             _render_env(var, code, out)
-        _paas([f"{name}.{k}" for k in ("plan", "region", "autoDeploy", "scaling") if k in svc],
-              "Render", where, out)  # fmt: skip
+        _paas(
+            [f"{name}.{k}" for k in ("plan", "region", "autoDeploy", "scaling") if k in svc],
+            "Render",
+            where,
+            out,
+        )
     for db in _list(data.get("databases")):
         if isinstance(db, dict):
             where = key_line(code, "name", _line_of(code, str(db.get("name"))))
@@ -225,8 +299,9 @@ def app_json(data: dict, code: Code, out: F.Collector) -> bool:
             env_var(key, "", where, out, secret=True)
         else:
             env_var(key, spec.get("value", ""), where, out)
-    _paas([k for k in ("stack", "buildpacks", "environments") if k in data], "Heroku",
-          code.where, out)  # fmt: skip
+    _paas(
+        [k for k in ("stack", "buildpacks", "environments") if k in data], "Heroku", code.where, out
+    )
     return True
 
 
@@ -237,16 +312,25 @@ def digitalocean(data: dict, code: Code, out: F.Collector) -> bool:
     for pos, entry in enumerate(domains):
         host = _dict(entry).get("domain")
         if isinstance(host, str):
-            out.add("app_domain" if pos == 0 else "alias", host.lower(), key_line(code, "domain",
-                    _line_of(code, host)))  # fmt: skip
+            out.add(
+                "app_domain" if pos == 0 else "alias",
+                host.lower(),
+                key_line(code, "domain", _line_of(code, host)),
+            )
     for group, web in (("services", True), ("workers", False)):
         for pos, svc in enumerate(_list(data.get(group))):
             svc = _dict(svc)
             name = str(svc.get("name") or group)
             where = key_line(code, "name", _line_of(code, name))
             is_web = web and pos == 0
-            process(name, svc.get("run_command"), where, out, replicas=svc.get("instance_count"),
-                    web=is_web)  # fmt: skip
+            process(
+                name,
+                svc.get("run_command"),
+                where,
+                out,
+                replicas=svc.get("instance_count"),
+                web=is_web,
+            )
             if is_web:
                 if as_int(svc.get("http_port")):
                     out.add("app_port", as_int(svc["http_port"]), key_line(code, "http_port"))
@@ -260,10 +344,37 @@ def digitalocean(data: dict, code: Code, out: F.Collector) -> bool:
             for env in _list(svc.get("envs")):
                 env = _dict(env)
                 if isinstance(env.get("key"), str):
-                    env_var(env["key"], env.get("value", ""), key_line(code, env["key"]), out,
-                            secret=True if env.get("type") == "SECRET" else None)  # fmt: skip
+                    env_var(
+                        env["key"],
+                        env.get("value", ""),
+                        key_line(code, env["key"]),
+                        out,
+                        secret=True if env.get("type") == "SECRET" else None,
+                    )
+            slug = re.search(
+                r"(\d+(?:\.\d+)?)vcpu-(\d+(?:\.\d+)?)gb", str(svc.get("instance_size_slug", ""))
+            )
+            if slug:  # apps-s-1vcpu-0.5gb: the container's size on App Platform
+                process(
+                    name,
+                    None,
+                    where,
+                    out,
+                    web=is_web,
+                    cpus=slug.group(1),
+                    memory=f"{slug.group(2)} GB",
+                )
             if "instance_size_slug" in svc:
-                _paas([f"{name}.instance_size_slug"], "App Platform", where, out)
+                _paas(
+                    [
+                        f"{name}.instance_size_slug (read as its vCPU and memory)"
+                        if slug
+                        else f"{name}.instance_size_slug"
+                    ],
+                    "App Platform",
+                    where,
+                    out,
+                )
     for db in _list(data.get("databases")):
         db = _dict(db)
         where = key_line(code, "engine")
@@ -278,6 +389,27 @@ def digitalocean(data: dict, code: Code, out: F.Collector) -> bool:
     return True
 
 
+def _backup_cronjob(spec: dict, code: Code, where: Where, out: F.Collector) -> None:
+    """A Kubernetes CronJob that backs up: its schedule, in UTC."""
+    schedule = spec.get("schedule")
+    if not isinstance(schedule, str):
+        return
+    line = key_line(code, "schedule")
+    zone = spec.get("timeZone")
+    offset = zone_offset(zone) if isinstance(zone, str) else None
+    cron = shift_cron(schedule, -offset[0]) if offset and offset[0] else schedule
+    out.add("backup_enabled", True, line)
+    if cron:
+        out.add("backup_schedule", cron, line)
+        if offset and offset[0]:
+            out.find(
+                "warning",
+                "timezone-converted",
+                f"backup_schedule: {schedule!r} in {zone} is {cron!r} in UTC",
+                line,
+            )
+
+
 def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
     web_done = False
     for doc in docs:
@@ -289,14 +421,23 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
             notes = _dict(meta.get("annotations"))
             for key, value in notes.items():
                 if key.endswith("proxy-body-size") and units.find_size(str(value)):
-                    out.add("nginx_client_max_body_size",
-                            units.nginx_size(units.find_size(str(value))), key_line(code, key))
+                    out.add(
+                        "nginx_client_max_body_size",
+                        units.nginx_size(units.find_size(str(value))),
+                        key_line(code, key),
+                    )
                 elif key.endswith("proxy-read-timeout") and as_int(value):
                     out.add("nginx_proxy_read_timeout", f"{as_int(value)}s", key_line(code, key))
+                elif key.endswith(("limit-rps", "limit-rpm")) and as_int(value):
+                    unit = "r/s" if key.endswith("rps") else "r/m"
+                    out.add("rate:general", f"{as_int(value)}{unit}", key_line(code, key))
             hosts = [r.get("host") for r in _list(spec.get("rules")) if isinstance(r, dict)]
             for pos, host in enumerate(h for h in hosts if isinstance(h, str)):
-                out.add("app_domain" if pos == 0 else "alias", host.lower(), key_line(code, "host",
-                        _line_of(code, host)))  # fmt: skip
+                out.add(
+                    "app_domain" if pos == 0 else "alias",
+                    host.lower(),
+                    key_line(code, "host", _line_of(code, host)),
+                )
             continue
         pod = _dict(_dict(_dict(spec.get("jobTemplate")).get("spec")).get("template")) or _dict(
             spec.get("template")
@@ -304,6 +445,9 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
         pod_spec = _dict(pod.get("spec"))
         containers = [c for c in _list(pod_spec.get("containers")) if isinstance(c, dict)]
         if kind not in {"Deployment", "StatefulSet", "CronJob", "DaemonSet"} or not containers:
+            continue
+        if kind == "CronJob" and re.search(r"backup|dump", name):
+            _backup_cronjob(spec, code, where, out)
             continue
         main = containers[0]
         image = main.get("image") if isinstance(main.get("image"), str) else ""
@@ -322,16 +466,27 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
             and not web_done
             and (role is None or component == "app" or bool(main.get("ports") and not role))
         )
-        process(name, command, where, out, replicas=spec.get("replicas"),
-                memory=limits.get("memory"), cpus=limits.get("cpu"), web=is_web)  # fmt: skip
+        process(
+            name,
+            command,
+            where,
+            out,
+            replicas=spec.get("replicas"),
+            memory=limits.get("memory"),
+            cpus=limits.get("cpu"),
+            web=is_web,
+        )
         if kind == "CronJob":
             out.add(f"process:{F.slug(name)}:role", "scheduler", where, 3)
         if is_web:
             web_done = True
             if image:
                 F.add_image("app_image", image, key_line(code, "image"), out)
-            ports = [as_int(p.get("containerPort")) for p in _list(main.get("ports"))
-                     if isinstance(p, dict)]  # fmt: skip
+            ports = [
+                as_int(p.get("containerPort"))
+                for p in _list(main.get("ports"))
+                if isinstance(p, dict)
+            ]
             if ports and ports[0]:
                 out.add("app_port", ports[0], key_line(code, "containerPort"))
             for probe in ("readinessProbe", "livenessProbe"):
@@ -341,8 +496,11 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
                     break
             grace = as_int(pod_spec.get("terminationGracePeriodSeconds"))
             if grace:
-                out.add("app_stop_grace_period", f"{grace}s",
-                        key_line(code, "terminationGracePeriodSeconds"))  # fmt: skip
+                out.add(
+                    "app_stop_grace_period",
+                    f"{grace}s",
+                    key_line(code, "terminationGracePeriodSeconds"),
+                )
             policy = pod_spec.get("restartPolicy")
             if isinstance(policy, str) and F.restart_policy(policy):
                 mapped = F.restart_policy(policy)
@@ -352,6 +510,11 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
             env = _dict(env)
             if isinstance(env.get("name"), str):
                 secret = True if "valueFrom" in env else None
-                env_var(env["name"], env.get("value", ""), key_line(code, env["name"]), out,
-                        secret=secret)  # fmt: skip
+                env_var(
+                    env["name"],
+                    env.get("value", ""),
+                    key_line(code, env["name"]),
+                    out,
+                    secret=secret,
+                )
     return True

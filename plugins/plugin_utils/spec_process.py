@@ -40,9 +40,18 @@ def command_text(value: Any) -> str | None:
     return None
 
 
-def process(name: str, command: Any, where: Where, out: F.Collector, *, replicas: Any = None,
-            memory: Any = None, cpus: Any = None, web: bool | None = None,
-            restart: str | None = None) -> None:  # fmt: skip
+def process(
+    name: str,
+    command: Any,
+    where: Where,
+    out: F.Collector,
+    *,
+    replicas: Any = None,
+    memory: Any = None,
+    cpus: Any = None,
+    web: bool | None = None,
+    restart: str | None = None,
+) -> None:
     """One process type of a Procfile, fly [processes], Kamal role, compose service..."""
     command = command_text(command)
     label = name.lower()
@@ -97,8 +106,11 @@ def log_options(options: Any, code: Code, out: F.Collector) -> None:
         return
     size = options.get("max-size")
     if size is not None and units.find_size(str(size)):
-        out.add("docker_log_max_size", units.compose_size(units.find_size(str(size))),
-                key_line(code, "max-size"))  # fmt: skip
+        out.add(
+            "docker_log_max_size",
+            units.compose_size(units.find_size(str(size))),
+            key_line(code, "max-size"),
+        )
     count = as_int(options.get("max-file"))
     if count is not None and count >= 1:
         out.add("docker_log_max_file", count, key_line(code, "max-file"))

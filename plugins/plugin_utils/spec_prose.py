@@ -1,6 +1,6 @@
 """Readers of free text, shared by key/value lines, table cells and sentences: data
 stores and their negation, domains, SSH rules ("only from the office VPN 203.0.113.7"),
-server size, backups ("every night at 02:30 (UTC−3), keep 14"), Redis settings.
+server size, backups ("every night at 02:30 (UTC-3), keep 14"), Redis settings.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ _NOT_HOST_TLDS |= {"conf", "env", "lock", "ex", "exs", "php", "sql", "log", "tar
 _CIDR_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(/\d{1,2})?(?!\d|\.\d)")
 _OPEN_WORLD_RE = re.compile(
     r"0\.0\.0\.0/0|::/0|\banywhere\b|\bany (?:ip|address|source)\b|\bthe (?:whole )?world\b|"
-    r"\bopen to (?:all|everyone|the internet)\b|\bqualquer (?:ip|lugar)\b|\bcualquier (?:ip|lugar)\b|"
+    r"\bopen to (?:all|everyone|the internet)\b|\bqualquer (?:ip|lugar)\b|"
+    r"\bcualquier (?:ip|lugar)\b|"
     r"\bvon überall\b|\bde partout\b|\bn'importe ou\b",
     re.I,
 )
@@ -112,13 +113,25 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
     providers = _PROVIDERS if hinted and vocab.DB_PROVIDER_ANY.search(folded) else ()
     for pattern, provider, db_only in providers:
         hit = pattern.search(folded)
-        if hit and re.search(r"\b(?:from|off|instead of|previously|formerly|was on|leaving|"
-                             r"away from|migrat\w*|legacy|old)\b[^.;]{0,12}$",
-                             folded[: hit.start()]):  # fmt: skip
+        if hit and re.search(
+            r"\b(?:not|no|never|nao|nicht|pas|sin|sem|instead of)\W+(?:\w+\W+)?$",
+            folded[max(0, hit.start() - 30) : hit.start()],
+        ):
             continue
-        if hit and provider == "self-hosted" and re.search(
-            r"\b(?:not|never|nao|no|nicht|pas|nothing|nada|nichts|rien|nenhum|ningun|kein\w*)\b"
-            r"(?:\W+\w+){0,3}\W*$", folded[: hit.start()]
+        if hit and re.search(
+            r"\b(?:from|off|instead of|previously|formerly|was on|leaving|"
+            r"away from|migrat\w*|legacy|old)\b[^.;]{0,12}$",
+            folded[: hit.start()],
+        ):
+            continue
+        if (
+            hit
+            and provider == "self-hosted"
+            and re.search(
+                r"\b(?:not|never|nao|no|nicht|pas|nothing|nada|nichts|rien|nenhum|ningun|kein\w*)\b"
+                r"(?:\W+\w+){0,3}\W*$",
+                folded[: hit.start()],
+            )
         ):
             continue
         if hit and (db_only or mentions_db):
@@ -177,19 +190,25 @@ def ssh_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> Non
             sources.append(str(net))
     for source in sources:
         out.add("ssh_source", source, where, weight, text)
-    port = re.search(r"\bport\s*:?\s*(\d{2,5})\b|[a-z.]:(\d{2,5})\b|\bporta\s*(\d{2,5})", text, re.I)
+    port = re.search(
+        r"\bport\s*:?\s*(\d{2,5})\b|[a-z.]:(\d{2,5})\b|\bporta\s*(\d{2,5})", text, re.I
+    )
     if port:
         value = int(next(g for g in port.groups() if g))
-        if 1 <= value <= 65535 and value != 22 or (port.group(1) and value == 22):
+        if (1 <= value <= 65535 and value != 22) or (port.group(1) and value == 22):
             out.add("harden_ssh_port", value, where, weight, text)
     folded = _KEY_ONLY_RE.sub(" ", vocab.fold(text))
     restricted = bool(sources) or bool(_RESTRICT_RE.search(folded))
     world = _OPEN_WORLD_RE.search(folded)
-    if world and re.search(r"\b(?:never|not|no|nunca|nie|jamais|nao)\W+(?:\w+\W+)?$",
-                           folded[: world.start()]):  # fmt: skip
+    if world and re.search(
+        r"\b(?:never|not|no|nunca|nie|jamais|nao)\W+(?:\w+\W+)?$", folded[: world.start()]
+    ):
         world = None
-    if re.search(r"\bnot restricted\b|\bunrestricted\b|\b(?:don'?t|do not|not|never|no)\s+"
-                 r"(?:\w+\s+)?restrict", folded) or (world and not sources):
+    if re.search(
+        r"\bnot restricted\b|\bunrestricted\b|\b(?:don'?t|do not|not|never|no)\s+"
+        r"(?:\w+\s+)?restrict",
+        folded,
+    ) or (world and not sources):
         out.add("ssh_open", True, where, weight, text)
     elif restricted:
         out.add("harden_ssh_restricted", True, where, weight, text)
@@ -198,8 +217,11 @@ def ssh_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> Non
 def host_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> bool:
     """'2 vCPU / 4 GB RAM', 'CX22 (2 vCPU, 4 GB)': the server's size."""
     found = False
-    cpu = re.search(r"(\d+(?:[.,]\d+)?)\s*(?:x\s*)?(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b",
-                    vocab.fold(text))  # fmt: skip
+    cpu = re.search(
+        r"(\d+(?:[.,]\d+)?)\s*(?:x\s*)?(?:(?:dedicated|shared|dedizierte|dedies|"
+        r"dedicados)\s+)?(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b",
+        vocab.fold(text),
+    )
     if cpu:
         out.add("host_cpus", float(cpu.group(1).replace(",", ".")), where, weight, text)
         found = True
@@ -212,7 +234,11 @@ def host_facts(text: str, where: Where, out: F.Collector, weight: int = 2) -> bo
 
 
 def backup_facts(
-    text: str, where: Where, out: F.Collector, default_frequency=None, weight: int = 2,
+    text: str,
+    where: Where,
+    out: F.Collector,
+    default_frequency=None,
+    weight: int = 2,
     locate=None,
 ) -> bool:
     backup = parse_backup(text, default_frequency)
@@ -238,8 +264,9 @@ _CONF_LINE_RE = re.compile(
     r"(?:[=:]|\bis\b|\bof\b|\bto\b|\bat\b|\bde\b|\bauf\b)?\s*([\w-]+)",
     re.I,
 )
-_MAXMEM_RE = re.compile(r"\bmax(?:imum)?[ -]?memory\s*(?:of|:|=|is|de|von)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b?)\b",
-                        re.I)  # fmt: skip
+_MAXMEM_RE = re.compile(
+    r"\bmax(?:imum)?[ -]?memory\s*(?:of|:|=|is|de|von)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b?)\b", re.I
+)
 _POLICY_RE = re.compile(r"\b(?:allkeys|volatile)-(?:lru|lfu|random|ttl)\b|\bnoeviction\b")
 _PERSIST_RE = re.compile(
     r"\b(?:no|without|sem|sin|keine|pas de|aucune)\s+persist\w*|persist\w*[^.;]{0,20}?"
@@ -274,6 +301,11 @@ def redis_settings(text: str, where: Where, out: F.Collector) -> None:
     persist = _PERSIST_RE.search(folded)
     if persist:
         word = (persist.group(1) or persist.group(2) or "").lower()
-        mode = ("aof" if word.startswith(("aof", "append")) or "appendonly" in persist.group(0)
-                else "rdb" if word.startswith(("rdb", "snapshot")) else "none")  # fmt: skip
+        mode = (
+            "aof"
+            if word.startswith(("aof", "append")) or "appendonly" in persist.group(0)
+            else "rdb"
+            if word.startswith(("rdb", "snapshot"))
+            else "none"
+        )
         out.add("redis_persistence", mode, where, 1, text)

@@ -15,18 +15,53 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_contract import CO
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_facts import Collector, Fact
 
 SIMPLE = [
-    "app_name", "app_domain", "app_image", "app_command", "app_port", "app_health_path",
-    "app_health_expect", "app_memory_limit", "app_cpus", "app_replicas", "app_restart_policy",
-    "app_stop_grace_period", "app_db_pool_size", "redis_version", "redis_image",
-    "redis_maxmemory", "redis_maxmemory_policy", "redis_persistence", "redis_memory_limit",
-    "postgres_version", "postgres_max_connections", "postgres_memory_limit", "backup_enabled",
-    "backup_schedule", "backup_retention_days", "backup_offsite_target", "nginx_image",
-    "nginx_client_max_body_size", "nginx_proxy_read_timeout", "certbot_image",
-    "docker_log_max_size", "docker_log_max_file", "alloy_image", "harden_ssh_restricted",
-    "harden_ssh_port", "host_memory", "host_cpus",
-]  # fmt: skip
-_PROCESS_ATTRS = ("role", "command", "replicas", "restart_policy", "singleton", "memory_limit",
-                  "cpus")  # fmt: skip
+    "app_name",
+    "app_domain",
+    "app_image",
+    "app_command",
+    "app_port",
+    "app_health_path",
+    "app_health_expect",
+    "app_memory_limit",
+    "app_cpus",
+    "app_replicas",
+    "app_restart_policy",
+    "app_stop_grace_period",
+    "app_db_pool_size",
+    "redis_version",
+    "redis_image",
+    "redis_maxmemory",
+    "redis_maxmemory_policy",
+    "redis_persistence",
+    "redis_memory_limit",
+    "postgres_version",
+    "postgres_max_connections",
+    "postgres_memory_limit",
+    "backup_enabled",
+    "backup_schedule",
+    "backup_retention_days",
+    "backup_offsite_target",
+    "nginx_image",
+    "nginx_client_max_body_size",
+    "nginx_proxy_read_timeout",
+    "certbot_image",
+    "docker_log_max_size",
+    "docker_log_max_file",
+    "alloy_image",
+    "harden_ssh_restricted",
+    "harden_ssh_port",
+    "host_memory",
+    "host_cpus",
+]
+_PROCESS_ATTRS = (
+    "role",
+    "command",
+    "replicas",
+    "restart_policy",
+    "singleton",
+    "memory_limit",
+    "cpus",
+)
 
 
 def src(fact: Fact) -> dict[str, Any]:
@@ -45,10 +80,13 @@ def pick(facts: list[Fact], out: Collector, var: str, check: bool = True) -> Fac
     if check:
         for other in order[1:]:
             if other.weight >= 2 and best.weight >= 2 and other.value != best.value:
-                out.find("error", "conflicting-values",
-                         f"{var}: {best.value!r} (line {best.where.line}) conflicts with "
-                         f"{other.value!r} (line {other.where.line}); {best.value!r} used",
-                         other.where)  # fmt: skip
+                out.find(
+                    "error",
+                    "conflicting-values",
+                    f"{var}: {best.value!r} (line {best.where.line}) conflicts with "
+                    f"{other.value!r} (line {other.where.line}); {best.value!r} used",
+                    other.where,
+                )
     return best
 
 
@@ -69,11 +107,13 @@ class Resolver:
         self.explain: dict[str, dict[str, Any]] = {}
 
     def prefixed(self, prefix: str) -> list[Fact]:
-        return sorted((f for f in self.out.facts if f.key.startswith(prefix)),
-                      key=lambda f: f.where.line)  # fmt: skip
+        return sorted(
+            (f for f in self.out.facts if f.key.startswith(prefix)), key=lambda f: f.where.line
+        )
 
-    def put(self, var: str, value: Any, facts: Iterable[Fact], origin: str = "spec",
-            note: str = "") -> None:  # fmt: skip
+    def put(
+        self, var: str, value: Any, facts: Iterable[Fact], origin: str = "spec", note: str = ""
+    ) -> None:
         facts = ranked(facts)
         self.values[var] = value
         first = facts[0] if facts else None
@@ -91,7 +131,7 @@ class Resolver:
             fact = pick(self.by_key.get(var, []), self.out, var)
             if fact is not None:
                 same = [f for f in self.by_key[var] if f is not fact and f.value == fact.value]
-                self.put(var, fact.value, [fact] + same)
+                self.put(var, fact.value, [fact, *same])
 
     def datastores(self) -> Fact | None:
         out, by_key = self.out, self.by_key
@@ -106,38 +146,67 @@ class Resolver:
                 "postgres_enabled", False, unused[:1], "derived", "the spec says no PostgreSQL"
             )
         elif postgres or (provider is not None and not managed):
-            note = (f"PostgreSQL at {provider.value}: managed, not run on the box" if managed
-                    else "PostgreSQL without a provider runs on the box")  # fmt: skip
+            note = (
+                f"PostgreSQL at {provider.value}: managed, not run on the box"
+                if managed
+                else "PostgreSQL without a provider runs on the box"
+            )
             anchors = ranked(postgres)[:1] + ([provider] if provider else [])
             self.put("postgres_enabled", not managed, anchors, "derived", note)
         redis, no_redis = by_key.get("redis_used", []), by_key.get("redis_unused", [])
         queues = by_key.get("redis_queue", [])
-        redis_only = [q for q in queues if str(q.value).lower() in {
-            "sidekiq", "bullmq", "bull", "bee-queue", "resque", "rq", "horizon", "kue", "asynq",
-            "arq"}]  # fmt: skip
+        redis_only = [
+            q
+            for q in queues
+            if str(q.value).lower()
+            in {
+                "sidekiq",
+                "bullmq",
+                "bull",
+                "bee-queue",
+                "resque",
+                "rq",
+                "horizon",
+                "kue",
+                "asynq",
+                "arq",
+            }
+        ]
         if no_redis and (not redis or ranked(no_redis)[0].weight >= ranked(redis)[0].weight):
             self.put("redis_enabled", False, no_redis[:1], "derived", "the spec says no Redis")
         elif redis or redis_only:
             anchors = ranked(redis or redis_only)[:1]
-            self.put("redis_enabled", True, anchors, "derived",
-                     "the app uses Redis; it runs on the box")  # fmt: skip
+            self.put(
+                "redis_enabled", True, anchors, "derived", "the app uses Redis; it runs on the box"
+            )
             redis_provider = pick(by_key.get("redis_provider", []), out, "redis", check=False)
             if redis_provider is not None:
-                out.find("warning", "managed-redis-on-box",
-                         f"the spec puts Redis at {redis_provider.value}; it runs on the box "
-                         "instead (redis_enabled: true)", redis_provider.where)  # fmt: skip
+                out.find(
+                    "warning",
+                    "managed-redis-on-box",
+                    f"the spec puts Redis at {redis_provider.value}; it runs on the box "
+                    "instead (redis_enabled: true)",
+                    redis_provider.where,
+                )
             if queues:
                 self._queue_policy(queues)
             if "redis_persistence" not in self.values and by_key.get("redis_save"):
                 fact = ranked(by_key["redis_save"])[0]
                 self.put("redis_persistence", fact.value, [fact])
         no_alloy = by_key.get("alloy_unused", [])
-        if no_alloy and (not by_key.get("alloy_used") or ranked(no_alloy)[0].weight
-                         >= ranked(by_key["alloy_used"])[0].weight):  # fmt: skip
+        if no_alloy and (
+            not by_key.get("alloy_used")
+            or ranked(no_alloy)[0].weight >= ranked(by_key["alloy_used"])[0].weight
+        ):
             self.put("alloy_enabled", False, no_alloy[:1], "derived", "the spec says no Loki")
         elif by_key.get("alloy_used"):
-            self.put("alloy_enabled", True, ranked(by_key["alloy_used"])[:1], "derived",
-                     "logs are shipped to Loki")  # fmt: skip
+            self.put(
+                "alloy_enabled",
+                True,
+                ranked(by_key["alloy_used"])[:1],
+                "derived",
+                "logs are shipped to Loki",
+            )
         return provider
 
     def _queue_policy(self, queues: list[Fact]) -> None:
@@ -145,12 +214,21 @@ class Resolver:
         asked = self.values.get("redis_maxmemory_policy")
         if asked not in (None, "noeviction"):
             asked_at = ranked(self.by_key["redis_maxmemory_policy"])[0].where
-            self.out.find("warning", "redis-policy-overridden",
-                          f"redis_maxmemory_policy: Redis holds {anchor.value} job queues (line "
-                          f"{anchor.where.line}), so noeviction replaces {asked}: an evicting "
-                          "policy drops queued jobs", asked_at)  # fmt: skip
-        self.put("redis_maxmemory_policy", "noeviction", [anchor], "derived",
-                 f"Redis holds {anchor.value} job queues: noeviction")  # fmt: skip
+            self.out.find(
+                "warning",
+                "redis-policy-overridden",
+                f"redis_maxmemory_policy: Redis holds {anchor.value} job queues (line "
+                f"{anchor.where.line}), so noeviction replaces {asked}: an evicting "
+                "policy drops queued jobs",
+                asked_at,
+            )
+        self.put(
+            "redis_maxmemory_policy",
+            "noeviction",
+            [anchor],
+            "derived",
+            f"Redis holds {anchor.value} job queues: noeviction",
+        )
 
     def keyed(self) -> None:
         rates: dict[str, Fact] = {}
@@ -160,26 +238,36 @@ class Resolver:
                 pick([rates[zone], fact], self.out, f"nginx_rate_limits.{zone}")
             rates.setdefault(zone, fact)
         if rates:
-            self.put("nginx_rate_limits", {z: f.value for z, f in rates.items()},
-                     list(rates.values()))  # fmt: skip
+            self.put(
+                "nginx_rate_limits", {z: f.value for z, f in rates.items()}, list(rates.values())
+            )
         bursts: dict[str, Fact] = {}
         for fact in self.prefixed("burst:"):
             bursts.setdefault(fact.key[6:], fact)
         if bursts:
-            self.put("nginx_rate_limit_bursts", {z: f.value for z, f in bursts.items()},
-                     list(bursts.values()))  # fmt: skip
+            self.put(
+                "nginx_rate_limit_bursts",
+                {z: f.value for z, f in bursts.items()},
+                list(bursts.values()),
+            )
         self._listed("nginx_auth_locations", self.by_key.get("auth_location", []))
         public = self.prefixed("public_port:")
         if public:
             ports = sorted({int(f.key.split(":")[1]) for f in public})
             self.put("firewall_public_ports", ports, public)
         domain = self.values.get("app_domain")
-        self._listed("app_domain_aliases",
-                     [f for f in self.by_key.get("alias", []) if f.value != domain])  # fmt: skip
+        self._listed(
+            "app_domain_aliases", [f for f in self.by_key.get("alias", []) if f.value != domain]
+        )
         sources = self.by_key.get("ssh_source", [])
         if self._listed("harden_ssh_allowed_sources", sources):
-            self.put("harden_ssh_restricted", True, sources[:1], "derived",
-                     "SSH is allowed from the listed sources only")  # fmt: skip
+            self.put(
+                "harden_ssh_restricted",
+                True,
+                sources[:1],
+                "derived",
+                "SSH is allowed from the listed sources only",
+            )
 
     def _listed(self, var: str, facts: list[Fact]) -> bool:
         values: list[Any] = []
@@ -197,8 +285,9 @@ class Resolver:
         for fact in self.prefixed("secret:"):
             name = fact.key[7:]
             if name not in secrets or (fact.value and not secrets[name].value):
-                secrets[name] = (fact if name not in secrets
-                                 else Fact(fact.key, fact.value, secrets[name].where))  # fmt: skip
+                secrets[name] = (
+                    fact if name not in secrets else Fact(fact.key, fact.value, secrets[name].where)
+                )
         hex_names = {f.key[6:] for f in self.prefixed("hex32:")}
         postgres = self.by_key.get("postgres_used", [])
         if (
@@ -207,8 +296,13 @@ class Resolver:
             and (provider is not None or postgres)
         ):
             anchor = provider or postgres[0]
-            secrets["DATABASE_URL"] = Fact("secret:DATABASE_URL", None, anchor.where, 2,
-                                           "managed database: the URL comes from the vault")  # fmt: skip
+            secrets["DATABASE_URL"] = Fact(
+                "secret:DATABASE_URL",
+                None,
+                anchor.where,
+                2,
+                "managed database: the URL comes from the vault",
+            )
         listed = [
             {"name": name, "generate": "hex32" if (fact.value or name in hex_names) else None}
             for name, fact in sorted(secrets.items(), key=lambda item: item[1].where.line)
@@ -239,10 +333,19 @@ class Resolver:
         for fact in self.prefixed("process:"):
             if fact.key.endswith(":defined"):
                 name = fact.key.split(":")[1]
-                procs.setdefault(name, {"name": name, "role": "other", "command": None,
-                                        "replicas": 1, "restart_policy": None,
-                                        "singleton": False, "memory_limit": None,
-                                        "cpus": None})  # fmt: skip
+                procs.setdefault(
+                    name,
+                    {
+                        "name": name,
+                        "role": "other",
+                        "command": None,
+                        "replicas": 1,
+                        "restart_policy": None,
+                        "singleton": False,
+                        "memory_limit": None,
+                        "cpus": None,
+                    },
+                )
                 facts.setdefault(name, []).append(fact)
         for key in list(self.by_key):  # 'workers' in a table row is the process 'worker'
             parts = key.split(":")
@@ -253,20 +356,27 @@ class Resolver:
                     self.by_key.setdefault(target, []).extend(self.by_key[key])
         for name, proc in procs.items():
             for attr in _PROCESS_ATTRS:
-                fact = pick(self.by_key.get(f"process:{name}:{attr}", []), self.out,
-                            f"app_processes.{name}.{attr}")  # fmt: skip
+                fact = pick(
+                    self.by_key.get(f"process:{name}:{attr}", []),
+                    self.out,
+                    f"app_processes.{name}.{attr}",
+                )
                 if fact is not None:
                     proc[attr] = fact.value
                     facts[name].append(fact)
             if proc["role"] == "scheduler":
                 proc["singleton"] = True
             if proc["singleton"] and proc["replicas"] != 1:
-                self.out.find("error", "conflicting-values",
-                              f"app_processes.{name}: singleton with {proc['replicas']} replicas",
-                              facts[name][0].where)  # fmt: skip
+                self.out.find(
+                    "error",
+                    "conflicting-values",
+                    f"app_processes.{name}: singleton with {proc['replicas']} replicas",
+                    facts[name][0].where,
+                )
         if procs:
-            self.put("app_processes", list(procs.values()),
-                     [f for fs in facts.values() for f in fs])  # fmt: skip
+            self.put(
+                "app_processes", list(procs.values()), [f for fs in facts.values() for f in fs]
+            )
 
     def result(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         values: dict[str, Any] = {}

@@ -19,12 +19,14 @@ _TIME_RE = re.compile(
     r"(?:\s*(?:h|uhr|hrs)\b)?(?![\d:/%])",
     re.I,
 )
-_OFFSET_RE = re.compile(r"\b(?:utc|gmt)\s*(?P<sign>[+\-\u2212\u2013])\s*(?P<h>\d{1,2})(?::?(?P<m>\d\d))?",
-                        re.I)  # fmt: skip
+_OFFSET_RE = re.compile(
+    r"\b(?:utc|gmt)\s*(?P<sign>[+\-\u2212\u2013])\s*(?P<h>\d{1,2})(?::?(?P<m>\d\d))?", re.I
+)
 _IANA_RE = re.compile(r"\b([A-Z][a-z]+(?:_[A-Z][a-z]+)?/[A-Z][A-Za-z_]+)\b")
 _URL_RE = re.compile(r"\b(?:s3|gs|b2|r2|az|swift|sftp|rsync|azure)://[^\s`'\"<>),;]+", re.I)
 _DAYS_RE = re.compile(
-    r"(\d+)\s*(?:-\s*)?(days?|dias?|d[ií]as|tage?n?|jours?|weeks?|semanas?|wochen?|semaines?|"
+    r"(\d+)\s*(?:-\s*)?(days?|dias?|d[ií]as|tage?n?|jours?|giorni|dagen|weeks?|semanas?|wochen?|"
+    r"semaines?|settimane|weken|"
     r"months?|m[eê]s(?:es)?|monate?n?|mois)\b",
     re.I,
 )
@@ -53,7 +55,7 @@ class Backup:
 
 
 def zone_offset(text: str) -> tuple[int, str] | None:
-    """Minutes east of UTC and the zone as written: 'UTC−3', 'MEZ', 'Europe/Berlin'."""
+    """Minutes east of UTC and the zone as written: 'UTC-3' (any dash), 'MEZ', 'Europe/Berlin'."""
     match = _OFFSET_RE.search(text)
     if match:
         minutes = int(match.group("h")) * 60 + int(match.group("m") or 0)
@@ -122,7 +124,8 @@ def parse_backup(text: str, default_frequency: str | None = None) -> Backup:
     days = _DAYS_RE.search(vocab.fold(text))
     if days and re.search(
         r"keep|retain|retention|kept|for|reten|aufbewahr|conserv|guard|"
-        r"mant|behalt|garder|during|durante|pendant|lang",
+        r"mant|behalt|garder|during|durante|pendant|lang|expir|delet|purg|older than|after|"
+        r"conservat|bewaar",
         vocab.fold(text),
     ):
         unit = days.group(2)[0]
@@ -185,3 +188,22 @@ def _cron(frequency: str, clock, weekday, text: str, result: Backup) -> str:
     if frequency == "monthly":
         return f"{minute} {hour} 1 * *"
     return f"{minute} {hour} * * *"
+
+
+def shift_cron(cron: str, minutes: int) -> str | None:
+    """A cron line moved by ``minutes`` (a zone's offset), when its minute and hour are plain
+    numbers; None when it cannot be moved exactly."""
+    fields = cron.split()
+    if len(fields) != 5 or not (fields[0].isdigit() and fields[1].isdigit()):
+        return None
+    total = int(fields[1]) * 60 + int(fields[0]) + minutes
+    days, total = divmod(total, 24 * 60)
+    hour, minute = divmod(total, 60)
+    dom, month, dow = fields[2:]
+    if days and dow != "*":
+        if not dow.isdigit():
+            return None
+        dow = str((int(dow) + days) % 7)
+    elif days and dom != "*":
+        return None
+    return f"{minute} {hour} {dom} {month} {dow}"

@@ -29,34 +29,71 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_prose import (
 )
 
 _SIZE = r"(\d+(?:[.,]\d+)?\s*[kmgt]i?[bo]?)\b"
-_COUNT = (r"(?<![\w.])(\d+|one|two|three|four|five|six|um|uma|dois|duas|tres|quatro|uno|una|dos|cuatro|"
-          r"zwei|drei|vier|deux|trois|quatre|single|sola|unica|seule|einzige)")  # fmt: skip
+_COUNT = (
+    r"(?<![\w.])(\d+|one|two|three|four|five|six|um|uma|dois|duas|tres|quatro|uno|una|dos|cuatro|"
+    r"zwei|drei|vier|deux|trois|quatre|single|sola|unica|seule|einzige)"
+)
 _NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "um": 1, "uma": 1,
-    "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "uno": 1, "una": 1, "dos": 2, "cuatro": 4,
-    "zwei": 2, "drei": 3, "vier": 4, "deux": 2, "trois": 3, "quatre": 4, "single": 1,
-    "sola": 1, "unica": 1, "seule": 1, "einzige": 1, "eine": 1, "ein": 1, "une": 1, "un": 1,
-}  # fmt: skip
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "um": 1,
+    "uma": 1,
+    "dois": 2,
+    "duas": 2,
+    "tres": 3,
+    "quatro": 4,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "cuatro": 4,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "single": 1,
+    "sola": 1,
+    "unica": 1,
+    "seule": 1,
+    "einzige": 1,
+    "eine": 1,
+    "ein": 1,
+    "une": 1,
+    "un": 1,
+}
 _REPLICAS_RE = re.compile(
     _COUNT + r"\s+(?:sola\s+|seule\s+|unica\s+|single\s+)?(?:web |app |api |puma |gunicorn |"
     r"rails |django |[\"'`][\w-]+[\"'`] )?(?:replicas?|instances?|containers?|copies|instancias?|"
     r"instanzen|repliques?|conteneurs?|contenedores?|processes|processos|procesos|repliche)\b"
 )
 _MEMORY_RE = re.compile(
-    r"\b(?:memory|ram|mem|memoria|speicher|memoire)(?: limit)?\s*(?:of|:|=|is|at|de)?\s*" + _SIZE
+    r"\b(?:memory|ram|mem|memoria|speicher|memoire)(?: limit)?\s*(?:of|:|=|is|at|de)?\s*"
+    + _SIZE
     + r"|\b(?:capped|limited|limite|limitado|limitada|begrenzt|limit)\s*(?:at|to|a|auf|de|of)?\s*"
-    + _SIZE + r"|" + _SIZE + r"\s+(?:de\s+)?(?:memory|ram|memoria|memoire)(?:\s+limit)?"
-    + r"|" + _SIZE + r"[^.;,]{0,25}?\b(?:each|cada una?|chacun|jeweils|cada|per replica|"
-    r"per container|apiece)\b|\bat\s+" + _SIZE
+    + _SIZE
+    + r"|"
+    + _SIZE
+    + r"\s+(?:de\s+)?(?:memory|ram|memoria|memoire)(?:\s+limit)?"
+    + r"|"
+    + _SIZE
+    + r"[^;,]{0,25}?\b(?:each|cada una?|chacun|jeweils|cada|per replica|"
+    r"per container|apiece)\b|\bat\s+" + _SIZE + r"|" + _SIZE + r"\s+(?:hard\s+)?limit\b"
 )
-_SIZE_TIMES_RE = re.compile(r"\b([a-z][\w-]*)\s+" + _SIZE + r"\s*[x×]\s*(\d+)\b")
+_SIZE_TIMES_RE = re.compile(r"\b([a-z][\w-]*)\s+" + _SIZE + r"\s*[x\u00d7]\s*(\d+)\b")
 _CPUS_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*v?cpus?\b")
 _UPLOAD_RE = re.compile(
     r"\b(?:uploads?|request bod(?:y|ies)|bodies|body size|fotos?|photos?|archivos?|arquivos?|"
     r"fichiers?|dateien|envois?|subidas?)\b[^.;]{0,40}?\b(?:capped|limit\w*|max\w*|up to|at most|"
     r"no more than|hasta|ate|bis(?: zu)?|jusqu'?a|pesar hasta)\s*(?:at|to|of|is|a|de)?\s*" + _SIZE
 )
-_POOL_RE = re.compile(r"\bpool(?: size)?(?: of| de| von)?\s*[=:]?\s*(\d+)\b|(\d+)[- ]connection pool")
+_POOL_RE = re.compile(
+    r"\bpool(?: size)?(?: of| de| von)?\s*[=:]?\s*(\d+)\b|(\d+)[- ]connection pool"
+)
 _WORKERS_RE = re.compile(
     _COUNT + r"\s+(sidekiq|celery|bullmq|rq|resque|horizon|queue|background)\s+(?:worker|process|"
     r"processes|workers|containers?|processos|procesos|prozesse)(?:\s+containers?)?\b"
@@ -67,11 +104,54 @@ _NAMED_PROCESS_RE = re.compile(
     r"[\"'`]?\s+(?:process|container|service|dyno)s?\b"
 )
 _CLAUSE_RE = re.compile(r",?\s+plus\s+|;\s+|,\s+and\s+(?=\d|one|two|three|a\b|an\b|exactly)")
-_ROLE_NAMES = {"worker", "workers", "scheduler", "sidekiq", "beat", "clock", "cron", "queue",
-               "horizon", "jobs"}
-_NOT_NAMES = {"the", "a", "an", "one", "each", "web", "app", "api", "this", "that", "our", "its",
-              "el", "la", "le", "o", "um", "une", "un", "der", "die", "das", "ein", "eine",
-              "de", "du", "do", "da", "del", "main", "only", "same", "other", "separate"}  # fmt: skip
+_ROLE_NAMES = {
+    "worker",
+    "workers",
+    "scheduler",
+    "sidekiq",
+    "beat",
+    "clock",
+    "cron",
+    "queue",
+    "horizon",
+    "jobs",
+}
+_NOT_NAMES = {
+    "the",
+    "a",
+    "an",
+    "one",
+    "each",
+    "web",
+    "app",
+    "api",
+    "this",
+    "that",
+    "our",
+    "its",
+    "el",
+    "la",
+    "le",
+    "o",
+    "um",
+    "une",
+    "un",
+    "der",
+    "die",
+    "das",
+    "ein",
+    "eine",
+    "de",
+    "du",
+    "do",
+    "da",
+    "del",
+    "main",
+    "only",
+    "same",
+    "other",
+    "separate",
+}
 _PORT_RE = re.compile(
     r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|lauft|ecoute|tourne|bound|"
     r"binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|\ben\s+|:)(\d{2,5})\b"
@@ -80,19 +160,18 @@ _HEALTH_RE = re.compile(
     r"\bhealth\s*-?(?:checks?|endpoint|path|probe|route|url)?\b[^.;]{0,40}?(/[\w/.-]*\w/?)"
 )
 _TIMEOUT_RE = re.compile(
-    r"\b(?:proxy|read|upstream|request|gateway)[ _-](?:read[ _-])?timeout\s*(?:is|of|:|=|at|to)?\s*"
-    r"(\d+)\s*(ms|s|sec|secs|seconds?|m|min|minutes?)\b"
+    r"\b(?:(?:proxy|read|upstream|request|gateway)[ _-](?:read[ _-])?timeout|tempo limite|"
+    r"tiempo de espera|delai d'attente|zeitlimit)[^.;:\d]{0,30}?(?:is|of|:|=|at|to|de|e|es|ist)?"
+    r"\s*(\d+)\s*(ms|s|sec|secs|seconds?|segundos?|secondes?|sekunden?|m|min|minutes?|minutos?)\b"
 )
-_DIRECTIVE_RE = re.compile(
-    r"\b(client_max_body_size|proxy_read_timeout)\s+(\d+[kmg]?|\d+s?)\b"
-)
+_DIRECTIVE_RE = re.compile(r"\b(client_max_body_size|proxy_read_timeout)\s+(\d+[kmg]?|\d+s?)\b")
 _ZONE_WORD_RE = re.compile(r"\b([a-z]+)\s+zone\b")
 _ALIAS_WORDS = re.compile(
     r"\b(?:also|alias|aliases|old name|legacy|redirects?|keeps? serving|same app|as well|"
     r"secondary|additional|weitere|tambem|tambien|aussi|ebenfalls|anche)\b"
 )
 _APP_NAME_RE = re.compile(
-    r"\b(?:the app(?:lication)? is|app(?:lication)? called|project is called|service is called|"
+    r"\b(?i:the app(?:lication)? is|app(?:lication)? called|project is called|service is called|"
     r"product is|the service is)\s+((?:[A-Z][\w-]*)(?: [A-Z][\w-]*){0,3})"
 )
 _IMAGE_TEXT_RE = re.compile(
@@ -104,7 +183,8 @@ _DOMAIN_CONTEXT_RE = re.compile(
     r"\b(served|serves|available|lives|hosted|reachable|runs)\b.{0,20}\bat\b|\bdomains?\b|"
     r"\bdominio\b|\bdomaine\b|\bredirects? to\b|\bdns\b|\btls\b|\bcertificates?\b|\bbehind\b|"
     r"\bhostname\b|\bpoints? (?:at|to)\b|\bdetras\b|\bhinter\b|\bderriere\b|\batras\b|"
-    r"\bpublica\w*|\bservid[ao]\b|\bdisponible\b|\bterminates\b"
+    r"\bpublica\w*|\bservid[ao]\b|\bdisponible\b|\bterminates\b|\bpublic name\b|\bnom public\b|"
+    r"\bnome publico\b|\bpublic (?:host|address|url)\b"
 )
 _VENDOR_DOMAINS = re.compile(
     r"(?:^|\.)(?:github\.com|gitlab\.com|fly\.io|fly\.dev|render\.com|heroku\.com|herokuapp\.com|"
@@ -117,7 +197,7 @@ _VENDOR_DOMAINS = re.compile(
 )
 _BACKUP_RE = re.compile(
     r"backup|sauvegard|sicherung|respald|copia de seguran|copias de seguridad|pg_dump|"
-    r"pg_dumpall|mysqldump|off-?site cop"
+    r"pg_dumpall|mysqldump|off-?site cop|\bdumps?\b"
 )
 _BACKUP_TOPIC_RE = re.compile(
     r"dump|snapshot|daily|nightly|weekly|hourly|keep|kept|retain|reten|conserv|aufbewahr|"
@@ -126,19 +206,27 @@ _BACKUP_TOPIC_RE = re.compile(
 _DIGIT = re.compile(r"\d")
 _STAMP_RE = re.compile(r"\[\d{1,2}:\d{2}(?::\d{2})?\]")
 _HOST_WORDS = re.compile(r"\b(box|server|host|vps|droplet|machine|maquina|serveur|servidor)\b")
-_CPU_RE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:x\s*)?(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b")
+_CPU_RE = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:x\s*)?(?:(?:dedicated|shared|dedizierte)\s+)?"
+    r"(?:v?cpus?|vcores?|cores?|nucleos|kerne)\b"
+)
 _CONF_HINT = re.compile(r"maxmemory|appendonly|max.?conn|connex|conexi|conexo|verbindung")
 _RATE_HINT = re.compile(r"/|\bper\b|\bpor\b|\bpro\b|\bpar\b")
-_PROCESS_HINT = re.compile(r"process|proceso|processo|prozess|container|conteneur|contenedor|"
-                           r"contentor|servic|dienst|dyno")  # fmt: skip
-_COUNT_HINT = re.compile(r"replica|instanc|container|copies|conteneur|contenedor|process|"
-                         r"memor|ram\b|speicher|limit")  # fmt: skip
+_PROCESS_HINT = re.compile(
+    r"process|proceso|processo|prozess|container|conteneur|contenedor|"
+    r"contentor|servic|dienst|dyno"
+)
+_COUNT_HINT = re.compile(
+    r"replica|instanc|container|copies|conteneur|contenedor|process|"
+    r"memor|ram\b|speicher|limit"
+)
 _OTHER_SUBJECT_RE = re.compile(r"worker|sidekiq|celery|scheduler|beat|redis|postgres|cron|queue")
 
 
 _NOTE_AT = {
-    "retention-converted": re.compile(r"keep|kept|retain|reten|conserv|aufbewahr|guard|mant|last",
-                                      re.I),  # fmt: skip
+    "retention-converted": re.compile(
+        r"keep|kept|retain|reten|conserv|aufbewahr|guard|mant|last", re.I
+    ),
     "timezone-converted": re.compile(r"\d{1,2}[:h.]\d\d|\d\s*[ap]\.?m", re.I),
 }
 
@@ -165,8 +253,10 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
 
     name = None
-    negation = re.compile(r"\b(?:no|not|without|never|nenhum|nenhuma|sem|sin|ningun|kein\w*|"
-                          r"ohne|pas de|aucun\w*|sans|nor|neither)\b[^.;]{0,30}$")  # fmt: skip
+    negation = re.compile(
+        r"\b(?:no|not|without|never|nenhum|nenhuma|sem|sin|ningun|kein\w*|"
+        r"ohne|pas de|aucun\w*|sans|nor|neither)\b[^.;]{0,30}$"
+    )
     for code in line.codes:  # a name in code or quotes next to 'process', 'container', ...
         if not re.fullmatch(r"[a-z][\w:-]*", code.lower()):
             continue
@@ -180,8 +270,9 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
         if negation.search(folded[: match.start()]):
             continue
         quoted = re.search(rf"[\"'`]{re.escape(candidate)}[\"'`]", folded)
-        if candidate not in _NOT_NAMES and (quoted or (
-            F.process_role(candidate) and candidate in _ROLE_NAMES)):
+        if candidate not in _NOT_NAMES and (
+            quoted or (F.process_role(candidate) and candidate in _ROLE_NAMES)
+        ):
             name = candidate
             break
     if name is None:
@@ -223,7 +314,12 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
     )
     if replicas and not _OTHER_SUBJECT_RE.search(folded) and _count(replicas.group(1)):
         out.add("app_replicas", _count(replicas.group(1)), where, 1, text)
-    if cpus and replicas and not _HOST_WORDS.search(folded) and not _OTHER_SUBJECT_RE.search(folded):
+    if (
+        cpus
+        and replicas
+        and not _HOST_WORDS.search(folded)
+        and not _OTHER_SUBJECT_RE.search(folded)
+    ):
         out.add("app_cpus", float(cpus.group(1).replace(",", ".")), where, 1, text)
     for name, amount, count in _SIZE_TIMES_RE.findall(folded):
         if units.find_size(amount) is None:
@@ -235,25 +331,35 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
         else:
             out.add(f"process:{F.slug(name)}:memory_limit", size_form, where, 1, text)
             out.add(f"process:{F.slug(name)}:replicas", int(count), where, 1, text)
-    if not size or _SIZE_TIMES_RE.search(folded) or re.search(
-        r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b[^,;]{0,15}$", before
+    if (
+        not size
+        or _SIZE_TIMES_RE.search(folded)
+        or re.search(
+            r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b[^,;]{0,15}$", before
+        )
     ):
         return
     var = {"postgres": "postgres_memory_limit", "redis": "redis_memory_limit"}.get(kind or "")
-    if var is None and (kind == "app" or re.search(r"\b(web|api|app|application|puma|gunicorn|"
-                                                   r"contenedor|container|conteneur)\b", folded)):
-        var = "app_memory_limit" if not _OTHER_SUBJECT_RE.search(folded) else None  # fmt: skip
+    if var is None and (
+        kind == "app"
+        or replicas
+        or re.search(
+            r"\b(web|api|app|application|puma|gunicorn|contenedor|container|conteneur)\b", folded
+        )
+    ):
+        var = "app_memory_limit" if not _OTHER_SUBJECT_RE.search(folded) else None
     if var:
         out.add(var, units.compose_size(size), where, 1, text)
 
 
-def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False,
-                   subject: str | None = None) -> str | None:  # fmt: skip
+def sentence_facts(
+    line: Line, out: F.Collector, about_redis: bool = False, subject: str | None = None
+) -> str | None:
     """What one sentence states; returns the process it is about, for the next sentence."""
     text = _STAMP_RE.sub(" ", line.text)  # chat and log time stamps: [09:16]
     for marker in line.placeholders:
         text = text.replace(marker, " ")
-    if re.match(r"\s*\[ \]", line.text) or not text.strip():
+    if (re.match(r"\s*\[ \]", line.text) and not out.read_unchecked) or not text.strip():
         return subject
     if line.tick is False:
         if not re.search(r"redis|postgres", text, re.I):
@@ -300,23 +406,30 @@ def sentence_facts(line: Line, out: F.Collector, about_redis: bool = False,
         out.add(f"process:{name}:role", F.process_role(name) or "worker", where, 1, text)
         size = re.match(r"\s*(?:with|of|at|,)?\s*" + _SIZE, folded[match.end() :])
         if size and units.find_size(size.group(1)):
-            out.add(f"process:{name}:memory_limit",
-                    units.compose_size(units.find_size(size.group(1))), where, 1, text)  # fmt: skip
+            out.add(
+                f"process:{name}:memory_limit",
+                units.compose_size(units.find_size(size.group(1))),
+                where,
+                1,
+                text,
+            )
         subject = name
     return subject
 
 
 def _rates(text: str, folded: str, where: Where, out: F.Collector) -> None:
     heading = F.norm(" ".join(where.path[-2:]))
-    if not re.search(r"nginx|edge|rate|limit|throttl|proxy|traffic|limite|begrenz",
-                     heading + folded):  # fmt: skip
+    if not re.search(
+        r"nginx|edge|rate|limit|throttl|proxy|traffic|limite|begrenz", heading + folded
+    ):
         return
     from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import rate_facts
 
     if units.find_rates(text) and re.search(
         r"r/s|r/m|req|request|peticion|requisic|anfragen|requete|per (?:ip|second|minute)|"
-        r"por (?:segundo|minuto)|pro (?:sekunde|minute)|par (?:seconde|minute)", folded
-    ):  # fmt: skip
+        r"por (?:segundo|minuto)|pro (?:sekunde|minute)|par (?:seconde|minute)",
+        folded,
+    ):
         zone = "auth" if re.search(r"login|sign.?in|auth|anmeld|connexion", folded) else None
         rate_facts(text, where, out, zone=zone, paths_from="")
 
@@ -330,11 +443,17 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
     pool = _POOL_RE.search(folded) if digits and "pool" in folded else None
     if pool:
         out.add("app_db_pool_size", int(pool.group(1) or pool.group(2)), where, 1, text)
+    if line.key and F.component(line.key) == "app" and digits:
+        keyed = re.search(r"\bport\s*:?\s*(\d{2,5})\b", folded)
+        if keyed:
+            out.add("app_port", int(keyed.group(1)), where, 1, text)
     port = _PORT_RE.search(folded) if digits else None
     clause = re.split(r"[,;]", folded[: port.start()])[-1] if port else ""
-    if port and not re.search(r"redis|postgres|ssh|nginx|sshd", clause + folded[port.start() : port.start(1)]):
+    if port and not re.search(
+        r"redis|postgres|ssh|nginx|sshd", clause + folded[port.start() : port.start(1)]
+    ):
         out.add("app_port", int(port.group(1)), where, 1, text)
-    if "." in folded and _DOMAIN_CONTEXT_RE.search(folded):
+    if "." in folded and (_DOMAIN_CONTEXT_RE.search(folded) or _ALIAS_WORDS.search(folded)):
         names = [h for h in hosts(text) if not _VENDOR_DOMAINS.search(h)]
         alias = _ALIAS_WORDS.search(folded)
         if names and alias:
@@ -350,15 +469,19 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
     health = _HEALTH_RE.search(folded) if "health" in folded else None
     if health:
         out.add("app_health_path", health.group(1), where, 1, text)
-    timeout = _TIMEOUT_RE.search(folded) if "timeout" in folded and digits else None
-    if timeout and units.find_duration(f"{timeout.group(1)}{timeout.group(2)}"):
-        seconds = units.find_duration(f"{timeout.group(1)}{timeout.group(2)}")
+    timeout = _TIMEOUT_RE.search(folded) if digits else None
+    if timeout and units.find_duration(f"{timeout.group(1)} {timeout.group(2)}"):
+        seconds = units.find_duration(f"{timeout.group(1)} {timeout.group(2)}")
         out.add("nginx_proxy_read_timeout", units.duration_form(seconds), where, 1, text)
     for key, value in _DIRECTIVE_RE.findall(folded):
-        if key == "client_max_body_size" and units.find_size(value + ("b" if value[-1] in "kmg" else "")):
+        if key == "client_max_body_size" and units.find_size(
+            value + ("b" if value[-1] in "kmg" else "")
+        ):
             size = units.find_size(value + ("b" if value[-1] in "kmg" else ""))
             out.add("nginx_client_max_body_size", units.nginx_size(size), where, 2, text)
-        elif key == "proxy_read_timeout" and units.find_duration(value if value.endswith("s") else value + "s"):
+        elif key == "proxy_read_timeout" and units.find_duration(
+            value if value.endswith("s") else value + "s"
+        ):
             seconds = units.find_duration(value if value.endswith("s") else value + "s")
             out.add("nginx_proxy_read_timeout", units.duration_form(seconds), where, 2, text)
     name = _APP_NAME_RE.search(text)
@@ -368,15 +491,31 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         for match in _IMAGE_TEXT_RE.finditer(text):
             image = match.group(1)
             kind = F.component(image.rsplit("/", 1)[-1].split(":")[0])
-            if kind not in {"redis", "postgres", "nginx", "certbot", "alloy"} and image not in line.codes:
+            if (
+                kind not in {"redis", "postgres", "nginx", "certbot", "alloy"}
+                and image not in line.codes
+            ):
                 F.add_image("app_image", image, where, out, 1)
+    rule = _PORT_RULE_RE.match(folded)
+    if rule:
+        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_tables import (
+            add_port_rule,
+            port_state,
+        )
+
+        port, detail = int(rule.group(1)), rule.group(2)
+        service = "ssh" if port == 22 else ("app" if port == _app_port_hint(folded) else "")
+        add_port_rule(
+            service or f"port {port}", port, port_state(detail, line.tick), detail, where, out
+        )
     scale = re.search(r"\bscale(?: count)?\s+((?:[a-z][\w-]*=\d+\s*)+)", folded)
     if scale:
         for name, count in re.findall(r"([a-z][\w-]*)=(\d+)", scale.group(1)):
             key = "app_replicas" if name in {"web", "app"} else f"process:{F.slug(name)}:replicas"
             out.add(key, int(count), where, 1, text)
-    listed = re.search(r"\bsecrets?\b[^:]{0,40}:\s*([A-Z][A-Z0-9_]+(?:\s*(?:,|and)\s*[A-Z][A-Z0-9_]+)+)",
-                       text)  # fmt: skip
+    listed = re.search(
+        r"\bsecrets?\b[^:]{0,40}:\s*([A-Z][A-Z0-9_]+(?:\s*(?:,|and)\s*[A-Z][A-Z0-9_]+)+)", text
+    )
     if listed:
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var
 
@@ -394,5 +533,18 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         elif image and _IMAGE_RE.match(code) and kind not in {"certbot", "alloy"}:
             F.add_image("app_image", code, where, out, 1)
     cpu = _CPU_RE.search(folded) if digits else None
-    if cpu and (units.find_size(text) or 0) >= 512 * 1024 * 1024:
+    if (
+        cpu
+        and not re.search(
+            r"\beach\b|replica|per (?:container|instance)|cada|chacun|jeweils", folded
+        )
+        and (units.find_size(text) or 0) >= 512 * 1024 * 1024
+    ):
         host_facts(text, where, out, 1)
+
+
+_PORT_RULE_RE = re.compile(r"^\s*(\d{2,5})\s*/\s*(?:tcp|udp)\b\s*[-:\u2013\u2014]*\s*(.*)$")
+
+
+def _app_port_hint(folded: str) -> int | None:
+    return None

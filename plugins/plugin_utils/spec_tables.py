@@ -22,8 +22,9 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import KV, hand
 _DATASTORE = {"redis", "postgres"}
 # Any column synonym as a whole word of a longer header ('Memory (limit)'), longest first.
 _COLUMN_WORDS = re.compile(
-    "|".join(rf"\b{re.escape(s)}\b" for s in sorted(vocab.COLUMNS, key=len, reverse=True)
-             if len(s) > 2)
+    "|".join(
+        rf"\b{re.escape(s)}\b" for s in sorted(vocab.COLUMNS, key=len, reverse=True) if len(s) > 2
+    )
 )
 
 
@@ -60,13 +61,26 @@ def _weight(text: str) -> int:
     return 1 if re.search(r"[~≈]|\bup to\b|\bestimat|\bca\.", text, re.I) else 2
 
 
-def _port_exposure(kind: str | None, name: str, port: Line | None, row: Row, exposure: Line | None,
-                   out: F.Collector) -> None:  # fmt: skip
+def _port_exposure(
+    kind: str | None,
+    name: str,
+    port: Line | None,
+    row: Row,
+    exposure: Line | None,
+    out: F.Collector,
+) -> None:
     text = " ".join(c.text for c in (port, exposure) if c is not None)
     published = re.search(r"(?:0\.0\.0\.0:)?\b(\d{2,5}):(\d{2,5})\b", port.text if port else "")
-    public = (exposure is not None and (exposure.tick is True or re.search(
-        r"\b(public|yes|open|internet|exposed|sim|si|ja|oui)\b", F.norm(exposure.text))) and
-        not re.search(r"\bnot\b|\bno\b|internal|private", F.norm(exposure.text)))  # fmt: skip
+    public = (
+        exposure is not None
+        and (
+            exposure.tick is True
+            or re.search(
+                r"\b(public|yes|open|internet|exposed|sim|si|ja|oui)\b", F.norm(exposure.text)
+            )
+        )
+        and not re.search(r"\bnot\b|\bno\b|internal|private", F.norm(exposure.text))
+    )
     if not (public or (published and not re.search(r"127\.0\.0\.1", text))):
         return
     if kind in _DATASTORE:
@@ -107,15 +121,16 @@ def _components(table: Table, out: F.Collector) -> None:
         if command is not None and command.text and kind in {None, "app"}:
             role = F.process_role(command.text)
             kind = f"process:{role}" if role and (web_done or kind is None) else kind
-        if kind is None and (image or command is not None and command.text):
+        if kind is None and (image or (command is not None and command.text)):
             kind = "app" if not web_done else "process:other"
         if kind == "app" and web_done:
             kind = "process:other"
         if kind is None and name.placeholders:
             continue
         if kind is None:
-            out.find("warning", "component-not-mapped",
-                     f"component '{name.text}' has no role", row.where)  # fmt: skip
+            out.find(
+                "warning", "component-not-mapped", f"component '{name.text}' has no role", row.where
+            )
             continue
         _port_exposure(kind, name.text, get.get("port"), row, get.get("exposure"), out)
         _component_row(kind, name, image, get, row, out)
@@ -127,10 +142,18 @@ def _component_row(kind, name: Line, image, get: dict, row: Row, out: F.Collecto
     limits = get.get("limits")
     if limits is not None and limits.text:  # '1 CPU, 640Mi': the hard caps, requests ignored
         parts = re.split(r",|/|;", limits.text)
-        size_part = next((p for p in parts if units.find_size(p)
-                          and not re.search(r"cpu", p, re.I)), None)  # fmt: skip
-        cpu_part = next((p for p in parts if re.search(r"cpu|\d+m\b", p, re.I)
-                         and not units.find_size(p)), None)  # fmt: skip
+        size_part = next(
+            (p for p in parts if units.find_size(p) and not re.search(r"cpu", p, re.I)), None
+        )
+        cpu_part = next(
+            (
+                p
+                for p in parts
+                if re.search(r"cpu", p, re.I)
+                or (re.search(r"\d+m\b", p) and not units.find_size(p))
+            ),
+            None,
+        )
         if size_part and mem is None:
             mem = Line(size_part.strip(), limits.where)
         if cpu_part and cpu is None:
@@ -161,8 +184,10 @@ def _component_row(kind, name: Line, image, get: dict, row: Row, out: F.Collecto
         prefix = f"process:{proc}"
         out.add(f"{prefix}:defined", True, row.where, 2, name.text)
         out.add(f"{prefix}:role", kind.split(":")[1], row.where, 2, name.text)
-        if command is not None and command.text.strip("`- ") and not re.match(
-            r"(?i)same|default|n/?a|none|—|-", command.text
+        if (
+            command is not None
+            and command.text.strip("`- ")
+            and not re.match(r"(?i)same|default|n/?a|none|—|-", command.text)
         ):
             out.add(f"{prefix}:command", command.text.strip("` "), command.where, 2)
         if mem is not None and units.find_size(mem.text):
@@ -243,28 +268,35 @@ def _network_rules(table: Table, out: F.Collector) -> None:
         detail = " ".join(c.text for c in rest)
         service = first.text[: port.start()].strip(" (") or first.text
         state = port_state(detail, rest[0].tick)
-        add_port_rule(service, number, state, detail, row, out)
+        add_port_rule(service, number, state, detail, row.where, out)
 
 
 def port_state(text: str, tick: bool | None) -> str:
     low = vocab.fold(text)
-    if re.search(r"not exposed|never exposed|internal|private|closed|blocked|denied|"
-                 r"security group|\bnot (?:open|public)\b|interno|privad|intern\b|ferme", low) or (
-        tick is False
-    ):  # fmt: skip
+    if re.search(
+        r"not exposed|never exposed|internal|private|closed|blocked|denied|"
+        r"security group|\bnot (?:open|public)\b|interno|privad|intern\b|ferme",
+        low,
+    ) or (tick is False):
         return "internal"
-    if re.search(r"restrict|only from|allow-?list|whitelist|vpn|bastion|apenas|solo|nur|"
-                 r"uniquement", low):  # fmt: skip
+    if re.search(
+        r"restrict|only from|allow-?list|whitelist|vpn|bastion|apenas|solo|nur|"
+        r"uniquement",
+        low,
+    ):
         return "restricted"
-    if re.search(r"\bopen\b|public|0\.0\.0\.0/0|anywhere|internet|aberto|abierto|offen|ouvert",
-                 low) or tick is True:  # fmt: skip
+    if (
+        re.search(
+            r"\bopen\b|public|0\.0\.0\.0/0|anywhere|internet|aberto|abierto|offen|ouvert", low
+        )
+        or tick is True
+    ):
         return "public"
     return "unknown"
 
 
-def add_port_rule(service: str, port: int, state: str, text: str, row: Row, out) -> None:
+def add_port_rule(service: str, port: int, state: str, text: str, where, out) -> None:
     kind = F.component(service)
-    where = row.where
     if "ssh" in service.lower():
         prose.ssh_facts(f"{text} port {port}" if port != 22 else text, where, out)
         if state == "public":
@@ -273,13 +305,19 @@ def add_port_rule(service: str, port: int, state: str, text: str, row: Row, out)
     if state == "public":
         out.add(f"public_port:{port}", True, where, 2, text)
         if kind in _DATASTORE or vocab.OTHER_DB_RE.search(service):
-            out.find("error", "datastore-port-public",
-                     f"{service} (port {port}) is meant to be public; data stores stay internal",
-                     where)  # fmt: skip
+            out.find(
+                "error",
+                "datastore-port-public",
+                f"{service} (port {port}) is meant to be public; data stores stay internal",
+                where,
+            )
         elif kind == "app" and port not in {80, 443}:
-            out.find("error", "app-port-public",
-                     f"{service} (port {port}) is meant to be public; only Nginx faces the "
-                     "internet", where)  # fmt: skip
+            out.find(
+                "error",
+                "app-port-public",
+                f"{service} (port {port}) is meant to be public; only Nginx faces the internet",
+                where,
+            )
     if kind == "app" and port not in {80, 443}:
         out.add("app_port", port, where, 2, service)
     elif kind == "redis":
@@ -301,9 +339,13 @@ def _scaling(table: Table, out: F.Collector) -> None:
             out.add(f"process:{proc}:singleton", True, row.where, 2, text)
             out.add(f"process:{proc}:replicas", 1, row.where, 2, text)
         if vocab.AUTOSCALE_RE.search(text):
-            out.find("warning", "paas-only",
-                     f"{name.text}: '{text}': autoscaling has no meaning on one VPS; replicas "
-                     "stay fixed", row.where)  # fmt: skip
+            out.find(
+                "warning",
+                "paas-only",
+                f"{name.text}: '{text}': autoscaling has no meaning on one VPS; replicas "
+                "stay fixed",
+                row.where,
+            )
 
 
 def _vertical(table: Table, out: F.Collector) -> None:
@@ -359,7 +401,7 @@ def transposed(table: Table) -> Table | None:
         for row in table.rows:
             cells.append(row.cells[index] if index < len(row.cells) else Line("", row.where))
         rows.append(Row(tuple(cells), cells[1].where if len(cells) > 1 else table.where))
-    return Table(("name",) + tuple(first), tuple(rows), table.where)
+    return Table(("name", *tuple(first)), tuple(rows), table.where)
 
 
 def classify(table: Table) -> Callable[[Table, F.Collector], None] | None:
@@ -383,8 +425,15 @@ def classify(table: Table) -> Callable[[Table, F.Collector], None] | None:
         return _vertical
     if head and head[0] in {"job", "jobs", "task", "tarefa", "tarea"}:
         return _jobs
-    if "name" in col and set(col) & {"image", "port", "memory", "cpu", "replicas", "command",
-                                     "limits"}:  # fmt: skip
+    if "name" in col and set(col) & {
+        "image",
+        "port",
+        "memory",
+        "cpu",
+        "replicas",
+        "command",
+        "limits",
+    }:
         return _components
     if transposed(table) is not None:
         return _components

@@ -98,16 +98,31 @@ _PERIOD_WORDS = {
     "second": 1,
     "m": 60,
     "min": 60,
-    "minute": 60,
     "h": 3600,
     "hr": 3600,
     "hour": 3600,
     "d": 86400,
     "day": 86400,
 }
-REQUEST_NOUNS = {"r", "req", "reqs", "request", "requests", "call", "calls", "hit", "hits",
-                  "anfragen", "requisicoes", "requisições", "solicitudes", "peticiones",
-                  "requetes", "requêtes", "pedidos"}  # fmt: skip
+REQUEST_NOUNS = {
+    "r",
+    "req",
+    "reqs",
+    "request",
+    "requests",
+    "call",
+    "calls",
+    "hit",
+    "hits",
+    "anfragen",
+    "requisicoes",
+    "requisições",
+    "solicitudes",
+    "peticiones",
+    "requetes",
+    "requêtes",
+    "pedidos",
+}
 # "10 req/s general", "5 req/min auth", "100 req/min per user", "10 uploads per 15 min"
 _RATE_RE = re.compile(
     r"(?<![\w.])(?P<count>\d+)\s*(?P<noun>[a-zà-ü]+)?\s*(?:/|per\s+|pro\s+|por\s+|par\s+)\s*"
@@ -138,7 +153,7 @@ def find_size(text: str) -> int | None:
 
 
 def size_is_range(text: str) -> bool:
-    """True when the first size in ``text`` is a range ('512 MB–1 GB', '~50-256MB')."""
+    """True when the first size in ``text`` is a range ('512 MB to 1 GB', '~50-256MB')."""
     match = _SIZE_RE.search(text or "")
     return bool(match and match.group("hi"))
 

@@ -39,17 +39,17 @@ def _table(spec: dict[str, str]) -> dict[str, str]:
 # Keys of key/value lines and two-column tables -> the fact they state.
 KEYS = _table(
     {
-        "name": "project | project name | app | app name | application | application name | "
+        "name": "naam | nome applicazione | nome dell applicazione | applicatie | app naam | project | project name | app | app name | application | application name | "
         "service name | name | product | projeto | proyecto | projekt | projet | nome | nombre | "
         "anwendung | applicazione | aplicacion | aplicacao | nome da aplicacao | "
         "nombre de la aplicacion | name der anwendung | nom de l application | app naam | "
         "nom | nom du projet | nome do projeto | nombre del proyecto",
         "repository": "repository | repo | source | git | github | gitlab | repositorio",
-        "domain": "domain | domains | custom domain | public domain | hostname | host name | "
+        "domain": "domein | dominio pubblico | publiek domein | domain | domains | custom domain | public domain | hostname | host name | "
         "public hostname | fqdn | public url | url | api url | api domain | app domain | "
         "primary domain | site | website | dominio | domaine | nom de domaine | "
         "dominio publico | domain name | server name | host | public host",
-        "aliases": "aliases | alias | alternate domains | additional domains | other domains | "
+        "aliases": "alias dominio | domini aggiuntivi | extra domeinen | aliases | alias | alternate domains | additional domains | other domains | "
         "redirect domains | also served at | also served on | also on | www | redirects | "
         "secondary domain | secondary domains | alias domains | outros dominios | "
         "dominios adicionais | dominios adicionales | zusatzliche domains | "
@@ -57,29 +57,29 @@ KEYS = _table(
         "zusatzliche domain | dominio adicional | dominio aggiuntivo | also serves | "
         "old name | legacy domain | alte domain | "
         "otros dominios | weitere domains | autres domaines",
-        "image": "image | docker image | container image | app image | imagem | imagen",
-        "port": "port | app port | internal port | container port | listen port | http port | "
+        "image": "immagine | containerimage | image | docker image | container image | app image | imagem | imagen",
+        "port": "poort | porta applicazione | containerpoort | port | app port | internal port | container port | listen port | http port | "
         "application port | api port | porta | puerto | anwendungsport | port interne | "
         "port im container | porta do container | puerto del contenedor | port du conteneur | "
         "listens on | listen on | listening port | internal port | porta interna | "
         "puerto interno | interner port | poort | porta del container",
-        "health": "health | health check | healthcheck | health checks | health check path | "
+        "health": "gezondheidscontrole | health endpoint | controllo salute | salute | gezond | health | health check | healthcheck | health checks | health check path | "
         "health endpoint | healthcheck path | liveness | readiness | verificacao de saude | "
         "health-check | chequeo de salud | verificacion de salud | verification de sante | "
         "gesundheitscheck | zustandsprufung | sante | salud | saude | endpoint de saude | "
         "liveness probe | readiness probe | health route | health url | controllo di salute",
-        "replicas": "replicas | instances | number of instances | min instances | "
+        "replicas": "aantal replica s | replica s | aantal instanties | numero di repliche | replicas | instances | number of instances | min instances | "
         "instance count | web replicas | num replicas | qty | replicas web | "
         "anzahl instanzen | instanzen | instancias | instancias web | replicas do app | copies | "
         "replica count | number of copies | scale | instanz | repliche | istanze | "
         "aantal instanties | instanties",
-        "memory": "memory | ram | memory limit | mem limit | mem_limit | mem | ram limit | "
+        "memory": "geheugen | geheugenlimiet | memoria ram | memory | ram | memory limit | mem limit | mem_limit | mem | ram limit | "
         "memoria | speicher | arbeitsspeicher | memoire | memoire vive | limite de memoria | "
         "speicherlimit",
-        "cpu": "cpu | cpus | vcpu | vcpus | cpu limit | cores | nucleos | kerne",
-        "restart": "restart | restart policy | restart policies | reinicio | neustart | "
+        "cpu": "processoren | processori | cpu | cpus | vcpu | vcpus | cpu limit | cores | nucleos | kerne",
+        "restart": "riavvio | herstartbeleid | herstart | politica di riavvio | restart | restart policy | restart policies | reinicio | neustart | "
         "politica de reinicio | redemarrage",
-        "grace": "graceful shutdown | stop grace period | shutdown timeout | graceful drain | "
+        "grace": "arret gracieux | arresto controllato | graceful shutdown | stop grace period | shutdown timeout | graceful drain | "
         "drain | drain timeout | graceful stop | stop timeout | kill timeout",
         "timeout": "request timeout | request timeouts | proxy timeout | read timeout | "
         "delai d attente des requetes | delai d attente | tiempo de espera de solicitudes | "
@@ -90,25 +90,25 @@ KEYS = _table(
         "anfragen limit | anfragenlimit | limite de solicitudes | limite de peticiones | "
         "limitation des requetes | limite de requetes | "
         "limite de requisicoes | limitacion de tasa | ratenbegrenzung | limitation de debit",
-        "body": "body size limit | max upload | upload limit | client max body size | "
+        "body": "maximale uploadgrootte | dimensione massima upload | body size limit | max upload | upload limit | client max body size | "
         "taille maximale des envois | tamano maximo de subida | tamanho maximo de upload | "
         "maximale upload grosse | maximale uploadgrosse | "
         "max body size | request body limit | body limit | max request size | upload size",
         "pool": "connection pool | connection pooling | pool size | db pool | pool | "
         "pool de conexiones | pool de conexoes | verbindungspool | pool de connexions",
-        "max_connections": "max connections | maximum connections | max connection | "
+        "max_connections": "connessioni massime | maximale verbindingen | max verbindingen | max connections | maximum connections | max connection | "
         "max_connections | conexiones maximas | conexoes maximas | maximale verbindungen | "
         "connexions maximales | max verbindungen | maximo de conexiones | maximo de conexoes",
-        "database": "database | db | primary database | primary db | datastore | data store | "
+        "database": "databank | database | db | primary database | primary db | datastore | data store | "
         "database provider | database hosting | database host | database engine | "
         "database server | managed database | banco de dados | base de datos | datenbank | "
         "base de donnees | bdd",
         "redis": "redis | cache | cache store | queue | cache queue | fila | cola",
-        "backup": "backup | backups | backup schedule | backup retention | backup frequency | "
+        "backup": "reservekopie | reservekopieen | backup | backups | backup schedule | backup retention | backup frequency | "
         "backup policy | database backups | db backups | snapshots | sauvegardes | "
         "sauvegarde | sicherung | sicherungen | datensicherung | copias de seguridad | "
         "respaldo | respaldos | copia de seguranca",
-        "retention": "retention | keep | kept | retencao | retencion | aufbewahrung | conservation",
+        "retention": "bewaren | bewaartijd | retention | keep | kept | retencao | retencion | aufbewahrung | conservation",
         "log_rotation": "log rotation | docker log rotation | logs rotation | log retention | "
         "rotacao de logs | rotacion de logs | logrotation | log-rotation | docker logs",
         "offsite": "offsite | off site | backup target | backup destination | destination | "
@@ -119,21 +119,21 @@ KEYS = _table(
         "acceso ssh | ssh zugang",
         "logs": "logs | logging | log aggregation | log shipping | log shipper | "
         "log management | log search | centralized logging",
-        "server": "server | host | vps | machine | instance type | server size | droplet | box | "
+        "server": "hardware specificaties | server | host | vps | machine | instance type | server size | droplet | box | "
         "hardware | instance | ec2 | hetzner | linode | the box | servidor | maquina virtual | "
         "proveedor | provider | anbieter | fournisseur | hosting | vm | "
         "servidor | maquina | serveur | size | plan | host size",
-        "ports": "open ports | public ports | firewall | exposed ports | inbound | "
+        "ports": "open poorten | porte aperte | open ports | public ports | firewall | exposed ports | inbound | "
         "portas abertas | puertos abiertos | offene ports | ports ouverts | "
         "open to the internet | open | public | exposed | firewall open | ufw | "
         "ports open | inbound ports | abertas | abiertos | offen | ouverts",
         "auth_paths": "auth endpoints | login endpoints | auth locations | auth routes",
-        "version": "version | versao | version de",
-        "policy": "eviction policy | maxmemory policy | memory policy | maxmemory-policy | "
+        "version": "versione | versie | version | versao | version de",
+        "policy": "politica di eviction | eviction policy | maxmemory policy | memory policy | maxmemory-policy | "
         "eviction",
-        "persistence": "persistence | persistencia | persistenz",
-        "max_memory": "max memory | maxmemory",
-        "command": "command | start command | cmd | run command | comando | befehl | commande | "
+        "persistence": "persistenza | persistence | persistencia | persistenz",
+        "max_memory": "memoria massima | maximaal geheugen redis | max memory | maxmemory",
+        "command": "commando | startcommando | command | start command | cmd | run command | comando | befehl | commande | "
         "start | entrypoint | startbefehl | comando de inicio | comando di avvio",
         "process_types": "process types | processes | processos | procesos | prozesse | "
         "processus | dynos | process list | tipos de processo | tipos de proceso",
@@ -143,16 +143,18 @@ KEYS = _table(
 # Column headers of tables -> the column's meaning.
 COLUMNS = _table(
     {
-        "name": "component | service | svc | name | process | role | container | "
+        "name": "component | service | svc | name | process | role | container | processo | "
+        "onderdeel dienst | componente servizio | "
         "servico | servicio | dienst | composant | komponente | componente | app",
         "image": "image | docker image | container image | imagem | imagen",
         "port": "port | internal port | container port | porta | puerto | ports",
-        "memory": "memory | mem | ram | ram limit | memory limit | mem limit | memoria | "
+        "memory": "memory | mem | ram | ram limit | memory limit | mem limit | memoria | geheugen | "
         "speicher | arbeitsspeicher | memoire | limits memory",
         "cpu": "cpu | cpus | vcpu | vcpus | cores",
         "replicas": "replicas | # | qty | count | instances | min instances | replicas web | "
+        "repliche | replica s | aantal | "
         "scale | anzahl | instancias | instances web | nb",
-        "command": "command | cmd | start command | run | comando | befehl | commande",
+        "command": "command | cmd | start command | run | comando | befehl | commande | commando",
         "when": "when | frequency | schedule | time | frequencia | frecuencia | haufigkeit | "
         "frequence | horario | zeit | heure | cron",
         "keep": "keep | retention | kept | retencao | retencion | aufbewahrung | conservation",
@@ -191,6 +193,10 @@ KV_HEADS_FIRST = {
     "valeur",
     "chave",
     "clave",
+    "onderdeel",
+    "voce",
+    "instelling",
+    "impostazione",
 }
 KV_HEADS_SECOND = {
     "value",
@@ -204,18 +210,30 @@ KV_HEADS_SECOND = {
     "valeur",
     "detalhes",
     "detalles",
+    "waarde",
+    "valore",
+    "wert",
 }
 
 # Words that put a section outside production, or elsewhere.
 DEV_WORDS = {"local", "development", "dev", "staging", "ci", "ci/cd", "cicd", "test", "testing"}
 DEV_WORDS |= {"preview", "desenvolvimento", "desarrollo", "entwicklung", "developpement"}
 OFFBOX_WORDS = {"frontend", "front-end", "vercel", "netlify"}
+# Sections about what was, or what was weighed and not chosen: not the deployment.
+HISTORY_HEADINGS = re.compile(
+    r"^(?:\d+[.)]?\s*)?(?:context|background|current (?:setup|state|situation)|as-is|status quo|"
+    r"legacy|history|alternatives?(?: considered)?|options(?: considered)?|considered options|"
+    r"rejected(?: alternatives| options)?|achtergrond|contexte|contexto|hintergrund|ausgangslage|"
+    r"antecedentes|contesto|situazione attuale|situation actuelle|estado actual|ist-zustand|"
+    r"huidige situatie)(?:\s+(?:and|&|et|e|y|und|en)\s+[\w ]{0,30})?\s*:?$",
+    re.I,
+)
 
 # Negation: "we don't use Redis", "Não usamos Redis", "Kein Redis", "Pas de Redis".
 NEGATION_RE = re.compile(
     r"\b(?:no|not|never|without|don'?t|do not|does not|doesn'?t|won'?t|isn'?t|"
     r"nao|sem|nenhum|sin|ni|kein|keine|keinen|ohne|nicht|pas|sans|aucun|aucune|"
-    r"n'utilisons|n'utilise|disabled?|off|none|nope)\b|❌|✗|✘",
+    r"n'utilisons|n'utilise|disabled?|off|none|nope|geen|niet|non|nessun|nessuna|senza)\b|❌|✗|✘",
     re.IGNORECASE,
 )
 
@@ -285,8 +303,11 @@ REDIS_PROVIDERS = [
 ]
 OFFSITE_PROVIDERS = [
     (r"\bbackblaze\b|\bb2\b", "backblaze-b2"),
-    (r"\bdigitalocean spaces?\b|\bdo spaces\b|\bspaces?\b(?: (?:de|on|in|at) )?digitalocean|"
-     r"\bspaces\b", "do-spaces"),
+    (
+        r"\bdigitalocean spaces?\b|\bdo spaces\b|\bspaces?\b(?: (?:de|on|in|at) )?digitalocean|"
+        r"\bspaces\b",
+        "do-spaces",
+    ),
     (r"\bcloudflare r2\b|\br2\b", "cloudflare-r2"),
     (r"\bwasabi\b", "wasabi"),
     (r"\bstorage box\b", "hetzner-storage-box"),
@@ -320,27 +341,94 @@ FREQUENCIES = [
     ),
 ]
 WEEKDAYS = {
-    "sun": 0, "sunday": 0, "domingo": 0, "sonntag": 0, "dimanche": 0,
-    "mon": 1, "monday": 1, "segunda": 1, "lunes": 1, "montag": 1, "lundi": 1,
-    "tue": 2, "tuesday": 2, "terca": 2, "martes": 2, "dienstag": 2, "mardi": 2,
-    "wed": 3, "wednesday": 3, "quarta": 3, "miercoles": 3, "mittwoch": 3, "mercredi": 3,
-    "thu": 4, "thursday": 4, "quinta": 4, "jueves": 4, "donnerstag": 4, "jeudi": 4,
-    "fri": 5, "friday": 5, "sexta": 5, "viernes": 5, "freitag": 5, "vendredi": 5,
-    "sat": 6, "saturday": 6, "sabado": 6, "samstag": 6, "samedi": 6,
-}  # fmt: skip
+    "sun": 0,
+    "sunday": 0,
+    "domingo": 0,
+    "sonntag": 0,
+    "dimanche": 0,
+    "mon": 1,
+    "monday": 1,
+    "segunda": 1,
+    "lunes": 1,
+    "montag": 1,
+    "lundi": 1,
+    "tue": 2,
+    "tuesday": 2,
+    "terca": 2,
+    "martes": 2,
+    "dienstag": 2,
+    "mardi": 2,
+    "wed": 3,
+    "wednesday": 3,
+    "quarta": 3,
+    "miercoles": 3,
+    "mittwoch": 3,
+    "mercredi": 3,
+    "thu": 4,
+    "thursday": 4,
+    "quinta": 4,
+    "jueves": 4,
+    "donnerstag": 4,
+    "jeudi": 4,
+    "fri": 5,
+    "friday": 5,
+    "sexta": 5,
+    "viernes": 5,
+    "freitag": 5,
+    "vendredi": 5,
+    "sat": 6,
+    "saturday": 6,
+    "sabado": 6,
+    "samstag": 6,
+    "samedi": 6,
+}
 
 # Time zones written as words, with their standard (winter) offset in minutes; IANA names
 # (Europe/Berlin) are resolved with zoneinfo.
 ZONE_WORDS = {
-    "utc": 0, "gmt": 0, "z": 0, "cet": 60, "mez": 60, "cest": 120, "mesz": 120,
-    "wet": 0, "bst": 60, "eet": 120, "brt": -180, "brasilia": -180, "horario de brasilia": -180,
-    "hora de brasilia": -180, "sao paulo": -180, "heure de paris": 60, "paris": 60,
-    "berlin": 60, "madrid": 60, "lisboa": 0, "lisbon": 0, "est": -300, "edt": -240,
-    "cst": -360, "cdt": -300, "mst": -420, "mdt": -360, "pst": -480, "pdt": -420,
-    "ist": 330, "jst": 540, "aest": 600, "art": -180, "buenos aires": -180,
-    "mexico": -360, "ciudad de mexico": -360, "bogota": -300, "lima": -300,
-    "santiago": -240, "hora de madrid": 60, "heure francaise": 60, "deutsche zeit": 60,
-}  # fmt: skip
+    "utc": 0,
+    "gmt": 0,
+    "z": 0,
+    "cet": 60,
+    "mez": 60,
+    "cest": 120,
+    "mesz": 120,
+    "wet": 0,
+    "bst": 60,
+    "eet": 120,
+    "brt": -180,
+    "brasilia": -180,
+    "horario de brasilia": -180,
+    "hora de brasilia": -180,
+    "sao paulo": -180,
+    "heure de paris": 60,
+    "paris": 60,
+    "berlin": 60,
+    "madrid": 60,
+    "lisboa": 0,
+    "lisbon": 0,
+    "est": -300,
+    "edt": -240,
+    "cst": -360,
+    "cdt": -300,
+    "mst": -420,
+    "mdt": -360,
+    "pst": -480,
+    "pdt": -420,
+    "ist": 330,
+    "jst": 540,
+    "aest": 600,
+    "art": -180,
+    "buenos aires": -180,
+    "mexico": -360,
+    "ciudad de mexico": -360,
+    "bogota": -300,
+    "lima": -300,
+    "santiago": -240,
+    "hora de madrid": 60,
+    "heure francaise": 60,
+    "deutsche zeit": 60,
+}
 
 # Technologies.
 POSTGRES_RE = re.compile(r"\bpostgres(?:ql)?\b(?:\s*v?(\d+)(?:\.[\dx]+)?)?", re.IGNORECASE)
@@ -362,14 +450,110 @@ WEB_NAMES |= {"application", "web api", "rails", "django", "site", "frontend-api
 SKIP_KEYS = {"alternative", "alternatives", "fallback", "option", "options", "note", "notes"}
 SKIP_KEYS |= {"example", "e g", "eg", "nota", "hinweis", "remarque", "todo"}
 GENERIC_TITLE = set(
-    "infrastructure architecture specification specifications spec requirements requirement "
-    "production overview deployment design document level system technical the and of for "
-    "a an readme plan setup implementation backend server professional single vps deploy "
-    "go live golive launch notes ops operations handbook guide runbook hosting production-ready "
-    "runbook notes config configuration stack hosting infra ops platform go-live checklist "
-    "especificacao requisitos infraestrutura especificacion requisitos infraestructura "
-    "anforderungen infrastruktur spezifikation exigences specification de do da del la le "
-    "der die das des du et e y und".split()
+    [
+        "infrastructure",
+        "architecture",
+        "specification",
+        "specifications",
+        "spec",
+        "requirements",
+        "requirement",
+        "production",
+        "overview",
+        "deployment",
+        "design",
+        "document",
+        "level",
+        "system",
+        "technical",
+        "the",
+        "and",
+        "of",
+        "for",
+        "a",
+        "an",
+        "readme",
+        "plan",
+        "setup",
+        "implementation",
+        "backend",
+        "server",
+        "professional",
+        "single",
+        "vps",
+        "deploy",
+        "go",
+        "live",
+        "golive",
+        "launch",
+        "notes",
+        "ops",
+        "operations",
+        "handbook",
+        "guide",
+        "runbook",
+        "hosting",
+        "production-ready",
+        "prod",
+        "wip",
+        "draft",
+        "readiness",
+        "review",
+        "sheet",
+        "service",
+        "steckbrief",
+        "betriebssteckbrief",
+        "betriebskonzept",
+        "betriebshandbuch",
+        "dokumentation",
+        "infraestrutura",
+        "especificacao",
+        "despliegue",
+        "exploitation",
+        "dossier",
+        "fiche",
+        "handover",
+        "summary",
+        "thread",
+        "pinned",
+        "runbook",
+        "notes",
+        "config",
+        "configuration",
+        "stack",
+        "hosting",
+        "infra",
+        "ops",
+        "platform",
+        "go-live",
+        "checklist",
+        "especificacao",
+        "requisitos",
+        "infraestrutura",
+        "especificacion",
+        "requisitos",
+        "infraestructura",
+        "anforderungen",
+        "infrastruktur",
+        "spezifikation",
+        "exigences",
+        "specification",
+        "de",
+        "do",
+        "da",
+        "del",
+        "la",
+        "le",
+        "der",
+        "die",
+        "das",
+        "des",
+        "du",
+        "et",
+        "e",
+        "y",
+        "und",
+    ]
 )
 URL_ENV = {"API_URL", "APP_URL", "PUBLIC_URL", "BASE_URL", "SITE_URL", "APP_DOMAIN", "DOMAIN"}
 URL_ENV |= {"PUBLIC_HOST", "HOSTNAME", "SERVER_NAME", "APP_HOST", "HOST", "VIRTUAL_HOST"}
@@ -379,9 +563,21 @@ POOL_ENV = {"POOL_SIZE", "DB_POOL", "DB_POOL_SIZE", "DATABASE_POOL", "DATABASE_P
 POOL_ENV |= {"PG_POOL_SIZE", "PGPOOL_SIZE", "DB_POOL_MAX", "DATABASE_POOL_MAX"}
 HOSTS_ENV = {"ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "APP_HOSTS"}
 SECRET_PARTS = {
-    "SECRET", "PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "KEY", "APIKEY", "CREDENTIALS",
-    "CREDENTIAL", "DSN", "SALT", "PRIVATE", "CERT",
-}  # fmt: skip
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "TOKEN",
+    "KEY",
+    "APIKEY",
+    "CREDENTIALS",
+    "CREDENTIAL",
+    "DSN",
+    "SALT",
+    "PRIVATE",
+    "CERT",
+}
 NOT_SECRET_NAMES = {"KEY_PREFIX", "PUBLIC_KEY_ID", "AUTH_URL", "AUTH_DOMAIN", "OAUTH_CALLBACK_URL"}
 
 
@@ -393,12 +589,47 @@ OFFSITE_PROVIDER_RES = [(re.compile(p), name) for p, name in OFFSITE_PROVIDERS]
 FREQUENCY_RES = [(re.compile(p), name) for p, name in FREQUENCIES]
 
 # Substrings one of which a text must contain before the regexes above are worth running.
-DB_PROVIDER_HINTS = ("rds", "aurora", "cloud", "supabase", "neon", "crunchy", "azure", "heroku",
-                     "railway", "render", "digitalocean", "do managed", "fly", "self", "on the",
-                     "on-box", "container", "next to", "new box", "mesmo", "mismo", "auf dem",
-                     "sur le")  # fmt: skip
-QUEUE_HINTS = ("sidekiq", "bull", "celery", "rq", "resque", "horizon", "queue:work", "kue",
-               "asynq", "dramatiq", "arq", "huey", "faktory", "oban")  # fmt: skip
+DB_PROVIDER_HINTS = (
+    "rds",
+    "aurora",
+    "cloud",
+    "supabase",
+    "neon",
+    "crunchy",
+    "azure",
+    "heroku",
+    "railway",
+    "render",
+    "digitalocean",
+    "do managed",
+    "fly",
+    "self",
+    "on the",
+    "on-box",
+    "container",
+    "next to",
+    "new box",
+    "mesmo",
+    "mismo",
+    "auf dem",
+    "sur le",
+)
+QUEUE_HINTS = (
+    "sidekiq",
+    "bull",
+    "celery",
+    "rq",
+    "resque",
+    "horizon",
+    "queue:work",
+    "kue",
+    "asynq",
+    "dramatiq",
+    "arq",
+    "huey",
+    "faktory",
+    "oban",
+)
 
 
 @lru_cache(maxsize=64)
