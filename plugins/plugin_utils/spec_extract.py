@@ -20,7 +20,12 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
     Where,
 )
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_code import code_block
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import KV, handle_kv, kv_warnings
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv import (
+    KV,
+    canonical,
+    handle_kv,
+    kv_warnings,
+)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_sentences import sentence_facts
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_tables import classify
 
@@ -191,10 +196,21 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
             kv_warnings(KV("", line.text, line), out)
         if known:
             flush()
+            kind = F.component(line.key) or ""
+            if (
+                line.value
+                and len(line.value.split()) >= 8
+                and canonical(line.key) is None
+                and (kind == "app" or kind.startswith("process:"))
+            ):
+                # a process or component named by the key, described in a whole sentence
+                sentence_facts(Line(line.value, line.where, codes=line.codes, tick=line.tick), out)
         else:
             prose_lines.append(line)
+        unchecked = line.text.startswith("[ ]") and not out.read_unchecked
         if (
-            (block.in_list or line.key)
+            not unchecked
+            and (block.in_list or line.key)
             and _INFRA_RE.search(line.text)
             and re.search(r"\d", line.text)
         ):

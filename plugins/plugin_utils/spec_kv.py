@@ -688,7 +688,11 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
         command = re.split(r"\s+\(|\s+[\u2014\u2013]\s+|,\s", kv.value)[0].strip("` ")
         name = F.proc_name(kv.key, kv.line.codes) or "worker"
         if kind and (kind == "app" or kind.startswith("process:")):
-            count = re.search(r"(\d+)\s*(?:replicas?|instances?|containers?|copies)", kv.value)
+            count = re.search(
+                r"(\d+|one|two|three|four|five|six)\s*(?:replicas?|instances?|containers?|copies)",
+                kv.value,
+                re.I,
+            )
             size = re.search(
                 r"(\d+(?:[.,]\d+)?\s*[kmg]i?b)\s*(?:each|per|limit|apiece)?", kv.value, re.I
             )
@@ -698,7 +702,7 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
                 kv.where,
                 out,
                 web=kind == "app",
-                replicas=int(count.group(1)) if count else None,
+                replicas=units.find_count(count.group(1)) if count else None,
                 memory=size.group(1) if size else None,
             )
             role = F.process_role(f"{kv.key} {kv.value}")

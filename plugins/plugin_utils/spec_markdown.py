@@ -57,7 +57,7 @@ def _rs_segments(children, style: str, out: list) -> None:
     """Inline nodes -> (style, text) segments, None for a line break."""
     for child in children:
         name = child.name
-        if name == "text":
+        if name in {"text", "text_special"}:  # text_special: an escape, entity or autolink
             out.append((style, child.meta.get("content", "")))
         elif name in {"softbreak", "hardbreak"}:
             out.append(None)
@@ -67,7 +67,7 @@ def _rs_segments(children, style: str, out: list) -> None:
             out.append((style, child.meta.get("content", "")))
         elif name == "strong":
             _rs_segments(child.children, "link" if style == "link" else "strong", out)
-        elif name in {"link", "image"}:
+        elif name in {"link", "image", "autolink"}:
             _rs_segments(child.children, "link", out)
         else:
             _rs_segments(child.children, style, out)
@@ -94,6 +94,8 @@ def _rs_lines(nodes, first: int, heading, path):
 
 _INLINE = {
     "text",
+    "text_special",
+    "autolink",
     "strong",
     "em",
     "code_inline",
@@ -306,4 +308,11 @@ if _RS is not None:
 def parse_markdown(text: str, parser: str | None = None) -> list[Any]:
     """Blocks of a Markdown document, with the fastest parser installed (or the one named)."""
     name = parser or ("markdown-it-pyrs" if "markdown-it-pyrs" in PARSERS else "markdown-it-py")
-    return PARSERS[name](text)
+    if name != "markdown-it-pyrs" or parser is not None:
+        return PARSERS[name](text)
+    try:
+        return PARSERS[name](text)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
+        return _parse_py(text)

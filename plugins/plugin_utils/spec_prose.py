@@ -89,12 +89,29 @@ _PROVIDERS = sorted(vocab.DB_PROVIDER_RES, key=lambda p: (not p[2], p[1] != "sel
 
 
 _OTHER_DB_HINTS = ("mysql", "maria", "mongo", "dynamo", "cockroach")
+# Anything db_facts could read starts with one of these: skip the rest quickly otherwise.
+_DB_ANY = re.compile(
+    "|".join(
+        re.escape(word)
+        for word in (
+            "postgres",
+            "database",
+            "db",
+            "banco",
+            "datenbank",
+            *_OTHER_DB_HINTS,
+            *vocab.DB_PROVIDER_HINTS,
+        )
+    )
+)
 
 
 def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
     """PostgreSQL usage, version and provider stated in one piece of text."""
     found = False
     folded = vocab.fold(text)
+    if not _DB_ANY.search(folded):
+        return False
     matches = list(vocab.POSTGRES_RE.finditer(text)) if "postgres" in folded else []
     match = next((m for m in matches if m.group(1)), matches[0] if matches else None)
     if match:
@@ -120,7 +137,7 @@ def db_facts(text: str, where: Where, out: F.Collector, weight: int) -> bool:
             continue
         if hit and re.search(
             r"\b(?:from|off|instead of|previously|formerly|was on|leaving|"
-            r"away from|migrat\w*|legacy|old)\b[^.;]{0,12}$",
+            r"away from|leave|leaving|migrat\w*|legacy|old)\b[^.;]{0,12}$",
             folded[: hit.start()],
         ):
             continue

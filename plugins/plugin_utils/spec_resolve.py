@@ -138,7 +138,7 @@ class Resolver:
         postgres = by_key.get("postgres_used", [])
         provider = pick(by_key.get("db_provider", []), out, "database_provider", check=False)
         managed = provider is not None and provider.value != "self-hosted"
-        if provider is not None:
+        if provider is not None and managed:  # on the box: no provider
             self.put("database_provider", provider.value, [provider])
         unused = by_key.get("postgres_unused", [])
         if unused and not postgres:

@@ -154,7 +154,8 @@ _NOT_NAMES = {
 }
 _PORT_RE = re.compile(
     r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|lauft|ecoute|tourne|bound|"
-    r"binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|\ben\s+|:)(\d{2,5})\b"
+    r"binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|\ben\s+|(?<![\d])\:)"
+    r"(\d{2,5})\b"
 )
 _HEALTH_RE = re.compile(
     r"\bhealth\s*-?(?:checks?|endpoint|path|probe|route|url)?\b[^.;]{0,40}?(/[\w/.-]*\w/?)"
@@ -291,7 +292,7 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
 def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str | None) -> None:
     """Replicas and memory of the web process, or of the process the paragraph is about."""
     replicas = _REPLICAS_RE.search(folded)
-    memory = _MEMORY_RE.search(folded)
+    memory = _MEMORY_RE.search(folded) if _SIZE_HINT.search(folded) else None
     size = units.find_size(next(g for g in memory.groups() if g)) if memory else None
     cpus = _CPUS_RE.search(folded)
     if subject in {"redis", "postgres"}:
@@ -484,7 +485,7 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         ):
             seconds = units.find_duration(value if value.endswith("s") else value + "s")
             out.add("nginx_proxy_read_timeout", units.duration_form(seconds), where, 2, text)
-    name = _APP_NAME_RE.search(text)
+    name = _APP_NAME_RE.search(text) if vocab.has_any(folded, _NAME_HINTS) else None
     if name and not set(vocab.fold(name.group(1)).split()) <= vocab.GENERIC_TITLE:
         out.add("app_name", F.slug(name.group(1)), where, 1, text)
     if "image" in folded or "imagem" in folded or "imagen" in folded:
@@ -508,12 +509,14 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         add_port_rule(
             service or f"port {port}", port, port_state(detail, line.tick), detail, where, out
         )
-    scale = re.search(r"\bscale(?: count)?\s+((?:[a-z][\w-]*=\d+\s*)+)", folded)
+    scale = "scale" in folded and re.search(
+        r"\bscale(?: count)?\s+((?:[a-z][\w-]*=\d+\s*)+)", folded
+    )
     if scale:
         for name, count in re.findall(r"([a-z][\w-]*)=(\d+)", scale.group(1)):
             key = "app_replicas" if name in {"web", "app"} else f"process:{F.slug(name)}:replicas"
             out.add(key, int(count), where, 1, text)
-    listed = re.search(
+    listed = "ecret" in text and re.search(
         r"\bsecrets?\b[^:]{0,40}:\s*([A-Z][A-Z0-9_]+(?:\s*(?:,|and)\s*[A-Z][A-Z0-9_]+)+)", text
     )
     if listed:
@@ -548,3 +551,7 @@ _PORT_RULE_RE = re.compile(r"^\s*(\d{2,5})\s*/\s*(?:tcp|udp)\b\s*[-:\u2013\u2014
 
 def _app_port_hint(folded: str) -> int | None:
     return None
+
+
+_NAME_HINTS = ("app", "application", "project", "service", "product")
+_SIZE_HINT = re.compile(r"\d\s*[kmgt]i?[bo]?\b")

@@ -271,3 +271,22 @@ def find_rates(text: str) -> list[Rate]:
             name = name_match.group("name").lower() if name_match else None
         rates.append(Rate(count, period, name, scope, match.group(0).strip()))
     return rates
+
+
+_COUNT_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "single": 1,
+}
+
+
+def find_count(text: str) -> int | None:
+    """'3', 'three' -> 3."""
+    word = (text or "").strip().lower()
+    return int(word) if word.isdigit() else _COUNT_WORDS.get(word)

@@ -39,17 +39,20 @@ def _table(spec: dict[str, str]) -> dict[str, str]:
 # Keys of key/value lines and two-column tables -> the fact they state.
 KEYS = _table(
     {
-        "name": "naam | nome applicazione | nome dell applicazione | applicatie | app naam | project | project name | app | app name | application | application name | "
+        "name": "naam | nome applicazione | nome dell applicazione | applicatie | app naam | "
+        "project | project name | app | app name | application | application name | "
         "service name | name | product | projeto | proyecto | projekt | projet | nome | nombre | "
         "anwendung | applicazione | aplicacion | aplicacao | nome da aplicacao | "
         "nombre de la aplicacion | name der anwendung | nom de l application | app naam | "
         "nom | nom du projet | nome do projeto | nombre del proyecto",
         "repository": "repository | repo | source | git | github | gitlab | repositorio",
-        "domain": "domein | dominio pubblico | publiek domein | domain | domains | custom domain | public domain | hostname | host name | "
+        "domain": "domein | dominio pubblico | publiek domein | domain | domains | "
+        "custom domain | public domain | hostname | host name | "
         "public hostname | fqdn | public url | url | api url | api domain | app domain | "
         "primary domain | site | website | dominio | domaine | nom de domaine | "
         "dominio publico | domain name | server name | host | public host",
-        "aliases": "alias dominio | domini aggiuntivi | extra domeinen | aliases | alias | alternate domains | additional domains | other domains | "
+        "aliases": "alias dominio | domini aggiuntivi | extra domeinen | aliases | alias | "
+        "alternate domains | additional domains | other domains | "
         "redirect domains | also served at | also served on | also on | www | redirects | "
         "secondary domain | secondary domains | alias domains | outros dominios | "
         "dominios adicionais | dominios adicionales | zusatzliche domains | "
@@ -57,29 +60,37 @@ KEYS = _table(
         "zusatzliche domain | dominio adicional | dominio aggiuntivo | also serves | "
         "old name | legacy domain | alte domain | "
         "otros dominios | weitere domains | autres domaines",
-        "image": "immagine | containerimage | image | docker image | container image | app image | imagem | imagen",
-        "port": "poort | porta applicazione | containerpoort | port | app port | internal port | container port | listen port | http port | "
+        "image": "immagine | containerimage | image | docker image | container image | "
+        "app image | imagem | imagen",
+        "port": "poort | porta applicazione | containerpoort | port | app port | "
+        "internal port | container port | listen port | http port | "
         "application port | api port | porta | puerto | anwendungsport | port interne | "
         "port im container | porta do container | puerto del contenedor | port du conteneur | "
         "listens on | listen on | listening port | internal port | porta interna | "
         "puerto interno | interner port | poort | porta del container",
-        "health": "gezondheidscontrole | health endpoint | controllo salute | salute | gezond | health | health check | healthcheck | health checks | health check path | "
+        "health": "gezondheidscontrole | health endpoint | controllo salute | salute | "
+        "gezond | health | health check | healthcheck | health checks | health check path | "
         "health endpoint | healthcheck path | liveness | readiness | verificacao de saude | "
         "health-check | chequeo de salud | verificacion de salud | verification de sante | "
         "gesundheitscheck | zustandsprufung | sante | salud | saude | endpoint de saude | "
         "liveness probe | readiness probe | health route | health url | controllo di salute",
-        "replicas": "aantal replica s | replica s | aantal instanties | numero di repliche | replicas | instances | number of instances | min instances | "
+        "replicas": "aantal replica s | replica s | aantal instanties | numero di repliche | "
+        "replicas | instances | number of instances | min instances | "
         "instance count | web replicas | num replicas | qty | replicas web | "
         "anzahl instanzen | instanzen | instancias | instancias web | replicas do app | copies | "
         "replica count | number of copies | scale | instanz | repliche | istanze | "
         "aantal instanties | instanties",
-        "memory": "geheugen | geheugenlimiet | memoria ram | memory | ram | memory limit | mem limit | mem_limit | mem | ram limit | "
+        "memory": "geheugen | geheugenlimiet | memoria ram | memory | ram | memory limit | "
+        "mem limit | mem_limit | mem | ram limit | "
         "memoria | speicher | arbeitsspeicher | memoire | memoire vive | limite de memoria | "
         "speicherlimit",
-        "cpu": "processoren | processori | cpu | cpus | vcpu | vcpus | cpu limit | cores | nucleos | kerne",
-        "restart": "riavvio | herstartbeleid | herstart | politica di riavvio | restart | restart policy | restart policies | reinicio | neustart | "
+        "cpu": "processoren | processori | cpu | cpus | vcpu | vcpus | cpu limit | cores | "
+        "nucleos | kerne",
+        "restart": "riavvio | herstartbeleid | herstart | politica di riavvio | restart | "
+        "restart policy | restart policies | reinicio | neustart | "
         "politica de reinicio | redemarrage",
-        "grace": "arret gracieux | arresto controllato | graceful shutdown | stop grace period | shutdown timeout | graceful drain | "
+        "grace": "arret gracieux | arresto controllato | graceful shutdown | "
+        "stop grace period | shutdown timeout | graceful drain | "
         "drain | drain timeout | graceful stop | stop timeout | kill timeout",
         "timeout": "request timeout | request timeouts | proxy timeout | read timeout | "
         "delai d attente des requetes | delai d attente | tiempo de espera de solicitudes | "
@@ -90,25 +101,30 @@ KEYS = _table(
         "anfragen limit | anfragenlimit | limite de solicitudes | limite de peticiones | "
         "limitation des requetes | limite de requetes | "
         "limite de requisicoes | limitacion de tasa | ratenbegrenzung | limitation de debit",
-        "body": "maximale uploadgrootte | dimensione massima upload | body size limit | max upload | upload limit | client max body size | "
+        "body": "maximale uploadgrootte | dimensione massima upload | body size limit | "
+        "max upload | upload limit | client max body size | "
         "taille maximale des envois | tamano maximo de subida | tamanho maximo de upload | "
         "maximale upload grosse | maximale uploadgrosse | "
         "max body size | request body limit | body limit | max request size | upload size",
         "pool": "connection pool | connection pooling | pool size | db pool | pool | "
         "pool de conexiones | pool de conexoes | verbindungspool | pool de connexions",
-        "max_connections": "connessioni massime | maximale verbindingen | max verbindingen | max connections | maximum connections | max connection | "
+        "max_connections": "connessioni massime | maximale verbindingen | max verbindingen | "
+        "max connections | maximum connections | max connection | "
         "max_connections | conexiones maximas | conexoes maximas | maximale verbindungen | "
         "connexions maximales | max verbindungen | maximo de conexiones | maximo de conexoes",
-        "database": "databank | database | db | primary database | primary db | datastore | data store | "
+        "database": "databank | database | db | primary database | primary db | datastore | "
+        "data store | "
         "database provider | database hosting | database host | database engine | "
         "database server | managed database | banco de dados | base de datos | datenbank | "
         "base de donnees | bdd",
         "redis": "redis | cache | cache store | queue | cache queue | fila | cola",
-        "backup": "reservekopie | reservekopieen | backup | backups | backup schedule | backup retention | backup frequency | "
+        "backup": "reservekopie | reservekopieen | backup | backups | backup schedule | "
+        "backup retention | backup frequency | "
         "backup policy | database backups | db backups | snapshots | sauvegardes | "
         "sauvegarde | sicherung | sicherungen | datensicherung | copias de seguridad | "
         "respaldo | respaldos | copia de seguranca",
-        "retention": "bewaren | bewaartijd | retention | keep | kept | retencao | retencion | aufbewahrung | conservation",
+        "retention": "bewaren | bewaartijd | retention | keep | kept | retencao | "
+        "retencion | aufbewahrung | conservation",
         "log_rotation": "log rotation | docker log rotation | logs rotation | log retention | "
         "rotacao de logs | rotacion de logs | logrotation | log-rotation | docker logs",
         "offsite": "offsite | off site | backup target | backup destination | destination | "
@@ -119,21 +135,25 @@ KEYS = _table(
         "acceso ssh | ssh zugang",
         "logs": "logs | logging | log aggregation | log shipping | log shipper | "
         "log management | log search | centralized logging",
-        "server": "hardware specificaties | server | host | vps | machine | instance type | server size | droplet | box | "
+        "server": "hardware specificaties | server | host | vps | machine | instance type | "
+        "server size | droplet | box | "
         "hardware | instance | ec2 | hetzner | linode | the box | servidor | maquina virtual | "
         "proveedor | provider | anbieter | fournisseur | hosting | vm | "
         "servidor | maquina | serveur | size | plan | host size",
-        "ports": "open poorten | porte aperte | open ports | public ports | firewall | exposed ports | inbound | "
+        "ports": "open poorten | porte aperte | open ports | public ports | firewall | "
+        "exposed ports | inbound | "
         "portas abertas | puertos abiertos | offene ports | ports ouverts | "
         "open to the internet | open | public | exposed | firewall open | ufw | "
         "ports open | inbound ports | abertas | abiertos | offen | ouverts",
         "auth_paths": "auth endpoints | login endpoints | auth locations | auth routes",
         "version": "versione | versie | version | versao | version de",
-        "policy": "politica di eviction | eviction policy | maxmemory policy | memory policy | maxmemory-policy | "
+        "policy": "politica di eviction | eviction policy | maxmemory policy | "
+        "memory policy | maxmemory-policy | "
         "eviction",
         "persistence": "persistenza | persistence | persistencia | persistenz",
         "max_memory": "memoria massima | maximaal geheugen redis | max memory | maxmemory",
-        "command": "commando | startcommando | command | start command | cmd | run command | comando | befehl | commande | "
+        "command": "commando | startcommando | command | start command | cmd | run command | "
+        "comando | befehl | commande | "
         "start | entrypoint | startbefehl | comando de inicio | comando di avvio",
         "process_types": "process types | processes | processos | procesos | prozesse | "
         "processus | dynos | process list | tipos de processo | tipos de proceso",
@@ -148,7 +168,8 @@ COLUMNS = _table(
         "servico | servicio | dienst | composant | komponente | componente | app",
         "image": "image | docker image | container image | imagem | imagen",
         "port": "port | internal port | container port | porta | puerto | ports",
-        "memory": "memory | mem | ram | ram limit | memory limit | mem limit | memoria | geheugen | "
+        "memory": "memory | mem | ram | ram limit | memory limit | mem limit | memoria | "
+        "geheugen | "
         "speicher | arbeitsspeicher | memoire | limits memory",
         "cpu": "cpu | cpus | vcpu | vcpus | cores",
         "replicas": "replicas | # | qty | count | instances | min instances | replicas web | "
@@ -212,7 +233,6 @@ KV_HEADS_SECOND = {
     "detalles",
     "waarde",
     "valore",
-    "wert",
 }
 
 # Words that put a section outside production, or elsewhere.
@@ -500,7 +520,6 @@ GENERIC_TITLE = set(
         "readiness",
         "review",
         "sheet",
-        "service",
         "steckbrief",
         "betriebssteckbrief",
         "betriebskonzept",
@@ -553,6 +572,28 @@ GENERIC_TITLE = set(
         "e",
         "y",
         "und",
+    ]
+)
+GENERIC_TITLE |= set(
+    [
+        "components",
+        "component",
+        "services",
+        "compose",
+        "environment",
+        "data",
+        "network",
+        "processes",
+        "runtime",
+        "application",
+        "how",
+        "runs",
+        "run",
+        "set",
+        "up",
+        "edge",
+        "server",
+        "servers",
     ]
 )
 URL_ENV = {"API_URL", "APP_URL", "PUBLIC_URL", "BASE_URL", "SITE_URL", "APP_DOMAIN", "DOMAIN"}

@@ -17,7 +17,7 @@ import pytest
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_parser as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import spec_corpus  # noqa: E402
+import spec_corpus
 
 CASES = spec_corpus.cases()
 README = (spec_corpus.CORPUS / "README.md").read_text(encoding="utf-8")

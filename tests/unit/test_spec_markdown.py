@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_blocks, spec_markdown
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import spec_corpus  # noqa: E402
+import spec_corpus
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
 DOCS = {p.name: p for p in sorted(FIXTURES.glob("*.txt"))}

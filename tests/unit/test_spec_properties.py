@@ -11,7 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 DOCS = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+# the corpus documents too: compose, Kamal, fly, render, Kubernetes, Procfile, group_vars, ...
+DOCS += [
+    p.read_text(encoding="utf-8")
+    for p in sorted(CORPUS.glob("*/*"))
+    if p.is_file() and p.name != "expected.yml"
+]
 VALIDATOR = ArgumentSpecValidator(sp.contract_argument_spec())
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -112,6 +119,35 @@ FRAGMENTS = [
     "=",
     '"',
     "'",
+    "servers:\n  web:\n    cmd: x\n",
+    "proxy:\n  host: ",
+    "[processes]\n",
+    "[[vm]]\n  memory = ",
+    "kind: Deployment\n",
+    "apiVersion: v1\n",
+    "web: bundle exec puma\n",
+    "- [x] ",
+    "- [ ] ",
+    "⏳ ",
+    "⚠️ ",
+    "<!-- ",
+    " -->",
+    "|——|——|",
+    "docker run -p 80:80 --memory ",
+    "maxmemory ",
+    "UTC\u22123",
+    "Europe/Berlin",
+    "0,5 GB",
+    "512 MB\u20131 GB",
+    "keep 14",
+    "s3://bucket",
+    "sk_live_",
+    "ghp_",
+    "Não usamos Redis",
+    "Kein Redis",
+    "we don't use Loki",
+    "## Context",
+    "`worker` container",
 ]
 
 
