@@ -103,7 +103,7 @@ def topic(where: Where) -> str | None:
 def _topic(path: tuple[str, ...]) -> str | None:
     for heading in reversed(path):
         low = norm(heading)
-        if "redis" in low:
+        if "redis" in low or re.fullmatch(r"(?:\d+[.)]?\s*)?cache", low):
             return "redis"
         if re.search(r"postgres|database|\bdb\b|banco de dados|base de datos|datenbank", low):
             return "postgres"

@@ -70,7 +70,12 @@ def canonical(key: str) -> str | None:
         if words[0] == "project" and rest in {"slug", "id", "key"}:
             return "name"
     for pattern, name in (
-        (r"\bhealth", "health"),
+        (r"\bhealth|\bsonde\b|\bsante\b|\bsalud\b|\bsaude\b", "health"),
+        (
+            r"\bmax\w*\b.*\b(?:memory|memoire|memoria|speicher)\b|"
+            r"\b(?:memory|memoire|memoria|speicher)\b.*\bmax",
+            "max_memory",
+        ),
         (r"\brestart", "restart"),
         (r"graceful|stop grace|shutdown.*timeout", "grace"),
         (r"timeout", "timeout"),
@@ -264,7 +269,11 @@ def rate_facts(
 ) -> None:
     """Rates, their bursts and the auth locations a rate-limit statement names."""
     used: set[str] = set()
-    zone_word = re.search(r"\b([a-z]+)\s+zone\b", vocab.fold(text))
+    zone_word = re.search(r"\b([a-z]+)\s+zone\b", vocab.fold(text)) or re.search(
+        r"\b(?:on|sur|en|na|auf|for|pour|para)\s+(?:the |l'|la |a |die |o )?(api|auth|login|"
+        r"uploads?|search|webhooks?|checkout)\b",
+        vocab.fold(text),
+    )
     if zone_word and zone in {None, "general"}:
         zone = zone_word.group(1)
     for rate in units.find_rates(text):
@@ -357,6 +366,7 @@ _GENERAL_WORDS = {
 _GENERAL_WORDS |= units.REQUEST_NOUNS
 
 
+_RATE_STOPWORDS_MORE = {"et", "y", "e", "und", "par", "sur", "pour", "por", "pro", "je", "da", "de"}
 _RATE_STOPWORDS = {
     None,
     "on",
@@ -388,6 +398,9 @@ _RATE_STOPWORDS = {
     "bursts",
     "limit",
 }
+
+
+_RATE_STOPWORDS |= _RATE_STOPWORDS_MORE
 
 
 def rate_zone(key: str) -> str | None:

@@ -277,8 +277,9 @@ def backup_facts(
 _CONF_LINE_RE = re.compile(
     r"\b(maxmemory-policy|maxmemory|appendonly|max_connections|max(?:imum)? connections|"
     r"connexions maximales|conexiones maximas|conexiones máximas|conexões máximas|"
-    r"conexoes maximas|maximale verbindungen)\s*"
-    r"(?:[=:]|\bis\b|\bof\b|\bto\b|\bat\b|\bde\b|\bauf\b)?\s*([\w-]+)",
+    r"conexoes maximas|maximale verbindungen|connessioni massime)\s*"
+    r"(?:[=:]|\b(?:is|of|to|at|de|auf|est|ist|es|e|fixed|set|fixe|fixé|gesetzt|a|à)\b"
+    r"[^\d.;]{0,15})?\s*([\w-]+)",
     re.I,
 )
 _MAXMEM_RE = re.compile(

@@ -129,7 +129,11 @@ def parse_backup(text: str, default_frequency: str | None = None) -> Backup:
         vocab.fold(text),
     ):
         unit = days.group(2)[0]
-        scale = 7 if unit in "wsm" and re.match(r"(week|seman|woch)", days.group(2)) else 1
+        scale = (
+            7
+            if unit in "wsm" and re.match(r"(week|seman|semai|woch|settiman|wek)", days.group(2))
+            else 1
+        )
         if re.match(r"(month|mes|mês|monat|mois)", days.group(2)):
             scale = 30
         result.retention_days = int(days.group(1)) * scale

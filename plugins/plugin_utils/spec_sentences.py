@@ -153,7 +153,8 @@ _NOT_NAMES = {
     "separate",
 }
 _PORT_RE = re.compile(
-    r"\b(?:listens?|runs?|serves?|escuta|roda|escucha|corre|lauscht|lauft|ecoute|tourne|bound|"
+    r"\b(?:listens?|listening|runs?|running|serves?|serving|escuta|roda|escucha|corre|lauscht|lauft|"
+    r"ecoute|tourne|bound|"
     r"binds?|exposes?)\b[^.;]{0,40}?(?:\b(?:port|porta|puerto)\s*:?\s*|\bon\s+|\ben\s+|(?<![\d])\:)"
     r"(\d{2,5})\b"
 )
@@ -201,6 +202,7 @@ _BACKUP_RE = re.compile(
     r"pg_dumpall|mysqldump|off-?site cop|\bdumps?\b"
 )
 _BACKUP_TOPIC_RE = re.compile(
+    r"cop(?:y|ia|ie)|upload|caricat|envoy|enviad|hochgeladen|stored|pushed|sent to|"
     r"dump|snapshot|daily|nightly|weekly|hourly|keep|kept|retain|reten|conserv|aufbewahr|"
     r"mant[eé]m|guard|behalt"
 )
@@ -448,6 +450,13 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         keyed = re.search(r"\bport\s*:?\s*(\d{2,5})\b", folded)
         if keyed:
             out.add("app_port", int(keyed.group(1)), where, 1, text)
+    inside = re.search(
+        r"\bport\s*:?\s*(\d{2,5})\s+(?:inside|in|within|im|dans|en|no|na|nel)\s+(?:the |le |el |o |a |"
+        r"de |il )?(?:container|conteneur|contenedor|conteiner|contentor)",
+        folded,
+    )
+    if inside:
+        out.add("app_port", int(inside.group(1)), where, 1, text)
     port = _PORT_RE.search(folded) if digits else None
     clause = re.split(r"[,;]", folded[: port.start()])[-1] if port else ""
     if port and not re.search(

@@ -134,7 +134,31 @@ def _components(table: Table, out: F.Collector) -> None:
             continue
         _port_exposure(kind, name.text, get.get("port"), row, get.get("exposure"), out)
         _component_row(kind, name, image, get, row, out)
+        notes = [c for i, c in enumerate(row.cells) if i not in col.values() and c.text]
+        _notes(kind, name, notes, command, row, out)
         web_done = web_done or kind == "app"
+
+
+def _notes(kind: str, name: Line, notes: list[Line], command, row: Row, out: F.Collector) -> None:
+    """Free-text cells of a component row: 'health check `/api/health`', 'BullMQ consumers,
+    `node dist/worker.js`', 'maxmemory 400mb, noeviction (queues)'."""
+    text = " ".join(c.text for c in notes)
+    codes = [code for c in notes for code in c.codes]
+    if not text:
+        return
+    if kind == "app":
+        health = re.search(r"health\w*[^|]{0,30}?(/[\w/.-]*\w/?)", text, re.I)
+        if health:
+            out.add("app_health_path", health.group(1), row.where, 2, text)
+    elif kind.startswith("process:"):
+        proc = F.proc_name(name.text, name.codes) or kind.split(":")[1]
+        commands = [c for c in codes if " " in c]
+        if commands and (command is None or not command.text.strip("`- ")):
+            out.add(f"process:{proc}:command", commands[0], row.where, 2, text)
+        prose.queue_facts(text, row.where, out)
+    elif kind == "redis":
+        prose.redis_settings(text, row.where, out)
+        prose.queue_facts(text, row.where, out)
 
 
 def _component_row(kind, name: Line, image, get: dict, row: Row, out: F.Collector) -> None:

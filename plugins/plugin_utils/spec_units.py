@@ -35,7 +35,7 @@ _UNIT_WORDS = {
 _NUM = r"\d+(?:[.,]\d+)?"
 # "256 MB", "0.5 GiB", "512Mi", "~200MB", "~50-256MB", "10KB", "1 gigabyte"
 _SIZE_RE = re.compile(
-    rf"(?<![\w.])(?P<lo>{_NUM})\s*(?:[kmgt]i?b?\s*)?"
+    rf"(?<![\w.])(?P<lo>{_NUM})\s*(?:[kmgt]i?[bo]?\s*)?"
     rf"(?:(?:-|\u2013|\u2014|to|a|ate|até|bis|à|y)\s*(?P<hi>{_NUM})\s*)?"
     r"(?P<unit>[kmgt]i?b|[kmgt]i|[kmgt]o|[kmgt](?=\b)|bytes?|(?:kilo|mega|giga|tera)bytes?)(?![\w])",
     re.IGNORECASE,

@@ -166,7 +166,7 @@ COLUMNS = _table(
         "name": "component | service | svc | name | process | role | container | processo | "
         "onderdeel dienst | componente servizio | "
         "servico | servicio | dienst | composant | komponente | componente | app",
-        "image": "image | docker image | container image | imagem | imagen",
+        "image": "image docker | imagem docker | imagen docker | image | docker image | container image | imagem | imagen",
         "port": "port | internal port | container port | porta | puerto | ports",
         "memory": "memory | mem | ram | ram limit | memory limit | mem limit | memoria | "
         "geheugen | "
@@ -451,8 +451,15 @@ ZONE_WORDS = {
 }
 
 # Technologies.
-POSTGRES_RE = re.compile(r"\bpostgres(?:ql)?\b(?:\s*v?(\d+)(?:\.[\dx]+)?)?", re.IGNORECASE)
-REDIS_RE = re.compile(r"\bredis\b(?:\s*v?(\d+)(?:\.[\dx]+)?)?", re.IGNORECASE)
+POSTGRES_RE = re.compile(
+    r"\bpostgres(?:ql)?\b(?:\s*:?\s*(?:version|versao|versión|versione|versie)?\s*v?(\d+)"
+    r"(?:\.[\dx]+)?)?",
+    re.IGNORECASE,
+)
+REDIS_RE = re.compile(
+    r"\bredis\b(?:\s*:?\s*(?:version|versao|versión|versione|versie)?\s*v?(\d+)(?:\.[\dx]+)?)?",
+    re.IGNORECASE,
+)
 OTHER_DB_RE = re.compile(r"\b(mysql|mariadb|mongodb|mongo|dynamodb|cockroachdb)\b", re.I)
 LOKI_RE = re.compile(r"\b(loki|grafana alloy|alloy)\b", re.IGNORECASE)
 PAAS_RE = re.compile(

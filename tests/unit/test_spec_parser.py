@@ -247,7 +247,8 @@ def test_broken_toml_block_is_an_error_finding():
         ("- **Database**: Amazon RDS for PostgreSQL 15", False, "rds", "15"),
         ("- **Database**: Supabase (Postgres)", False, "supabase", None),
         ("- **Database**: Neon serverless Postgres", False, "neon", None),
-        ("- **Database**: PostgreSQL 16, self-hosted", True, "self-hosted", "16"),
+        # on the box: no provider (database_provider names where a managed database lives)
+        ("- **Database**: PostgreSQL 16, self-hosted", True, None, "16"),
         ("- **Database**: none", False, None, None),
     ],
 )
@@ -258,7 +259,7 @@ def test_database_placement(text, enabled, provider, version):
         provider,
         version,
     )
-    managed = provider not in (None, "self-hosted")
+    managed = provider is not None
     assert ({"name": "DATABASE_URL", "generate": None} in v["app_secrets"]) is managed
 
 
