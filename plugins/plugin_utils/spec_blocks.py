@@ -354,6 +354,8 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
             key, value = candidate[:-1].strip(), rest
         elif rest.lstrip().startswith(":"):
             key, value = candidate, rest.lstrip()[1:]
+        elif re.match(r"\s+[\u2014\u2013-]\s", rest) and len(candidate.split()) <= 4:
+            key, value = candidate, rest.lstrip()[1:]  # '**worker** — BullMQ consumer, ...'
         if key is not None:
             value = clean(value)
             if not key:

@@ -163,8 +163,14 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
     def flush() -> None:
         about_redis = any(vocab.REDIS_RE.search(line.text) for line in prose_lines)
         subject = None
+        first = len(out.facts)
         for sentence in sentences(prose_lines):
             subject = sentence_facts(sentence, out, about_redis, subject)
+        if block.in_list and len(prose_lines) == 1 and prose_lines[0].key:
+            # '- Web: port 5001, memory limit 512 MB': a stated value, as a key/value is
+            out.facts[first:] = [
+                F.Fact(f.key, f.value, f.where, max(f.weight, 2), f.note) for f in out.facts[first:]
+            ]
         prose_lines.clear()
 
     lines = list(block.lines)
@@ -196,7 +202,7 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
             kv_warnings(KV("", line.text, line), out)
         if known:
             flush()
-            kind = F.component(line.key) or ""
+            kind = F.component(re.split(r"\s*[(\[`]", line.key)[0]) or ""
             if (
                 line.value
                 and len(line.value.split()) >= 8

@@ -691,10 +691,46 @@ _COMMAND_RE = re.compile(
 )
 
 
+def _described_process(kv: KV, out: F.Collector) -> bool:
+    """'**worker** — BullMQ consumer for e-mails: `node dist/worker.js`, 512 MB, 1 replica.'"""
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
+
+    commands = [c for c in kv.line.codes if " " in c and _COMMAND_RE.match(c)]
+    if not commands or _COMMAND_RE.match(kv.value) or len(kv.nk.split()) > 3:
+        return False
+    low = vocab.fold(kv.value)
+    name = F.proc_name(kv.key, kv.line.codes) or "worker"
+    count = re.search(
+        r"(\d+|one|two|three|four|five|single)\s*(?:replicas?|instances?|containers?|"
+        r"copies)",
+        low,
+    )
+    size = re.search(r"(\d+(?:[.,]\d+)?\s*[kmg]i?[bo])\b", low)
+    single = re.search(r"exactly (?:one|1)|only one|never scale|singleton|single instance", low)
+    process(
+        name,
+        commands[0],
+        kv.where,
+        out,
+        web=False,
+        replicas=units.find_count(count.group(1)) if count else (1 if single else None),
+        memory=size.group(1) if size else None,
+    )
+    role = F.process_role(f"{kv.key} {kv.value}")
+    if role:
+        out.add(f"process:{name}:role", role, kv.where, 3)
+    if single:
+        out.add(f"process:{name}:singleton", True, kv.where)
+    return True
+
+
 def _unknown_key(kv: KV, out: F.Collector) -> bool:
     """Keys the vocabulary does not know: a process name with its command
     ('worker: `node dist/worker.js`'), or a limit ('Login (/users/sign_in): 5 per minute')."""
     kind = F.component(kv.key)
+    described = kind and kind.startswith("process:") and _described_process(kv, out)
+    if described:
+        return True
     if _COMMAND_RE.match(kv.value) and len(kv.nk.split()) <= 4:
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import process
 

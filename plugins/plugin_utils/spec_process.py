@@ -65,7 +65,8 @@ def process(
         role = F.process_role(f"{label} {command or ''}") or "other"
         if F.process_role(label) in {"scheduler", "monitoring"}:
             role = F.process_role(label)
-        out.add(f"{prefix}:role", role, where)
+        # 'other' is only what is left when nothing names the role: the weakest guess
+        out.add(f"{prefix}:role", role, where, 1 if role == "other" else 2)
         prose.queue_facts(f"{label} {command or ''}", where, out)
     if command:
         out.add(attr("command"), command, where)

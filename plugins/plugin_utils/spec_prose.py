@@ -262,8 +262,9 @@ def backup_facts(
     if backup.enabled is None:
         return False
     out.add("backup_enabled", backup.enabled, where, weight, text)
+    if backup.cron is not None:
+        out.add("backup_schedule", backup.cron, where, 1 if backup.cron_assumed else weight, text)
     for var, value in (
-        ("backup_schedule", backup.cron),
         ("backup_retention_days", backup.retention_days),
         ("backup_offsite_target", backup.offsite),
     ):

@@ -51,6 +51,7 @@ class Backup:
     cron: str | None = None
     retention_days: int | None = None
     offsite: str | None = None
+    cron_assumed: bool = False  # no time given: 03:00 UTC, weaker than a stated time
     notes: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
 
 
@@ -116,11 +117,13 @@ def parse_backup(text: str, default_frequency: str | None = None) -> Backup:
     if _NO_BACKUP_RE.search(vocab.fold(text)):
         result.enabled = False
         return result
-    frequency = _frequency(text) or default_frequency
-    clock = _time(text)
+    plain = _URL_RE.sub(" ", text)  # 's3://bucket/nightly' says nothing about when
+    frequency = _frequency(plain) or default_frequency
+    clock = _time(plain)
     if frequency or clock:
         result.enabled = True
-        result.cron = _cron(frequency or "daily", clock, _weekday(text), text, result)
+        result.cron = _cron(frequency or "daily", clock, _weekday(plain), plain, result)
+        result.cron_assumed = clock is None and frequency != "hourly"
     days = _DAYS_RE.search(vocab.fold(text))
     if days and re.search(
         r"keep|retain|retention|kept|for|reten|aufbewahr|conserv|guard|"

@@ -83,13 +83,21 @@ _MEMORY_RE = re.compile(
     + _SIZE
     + r"[^;,]{0,25}?\b(?:each|cada una?|chacun|jeweils|cada|per replica|"
     r"per container|apiece)\b|\bat\s+" + _SIZE + r"|" + _SIZE + r"\s+(?:hard\s+)?limit\b"
+    r"|\b(?:limit|limite)\s+(?:del|du|do|des|of the|de)?\s*(?:contenedor|conteneur|container|"
+    r"contentor|conteiner)\s*:?\s*"
+    + _SIZE
+    + r"|\b(?:container|contenedor|conteneur|contentor)\s+(?:limit|limite)\s*:?\s*"
+    + _SIZE
 )
 _SIZE_TIMES_RE = re.compile(r"\b([a-z][\w-]*)\s+" + _SIZE + r"\s*[x\u00d7]\s*(\d+)\b")
 _CPUS_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*v?cpus?\b")
 _UPLOAD_RE = re.compile(
     r"\b(?:uploads?|request bod(?:y|ies)|bodies|body size|fotos?|photos?|archivos?|arquivos?|"
     r"fichiers?|dateien|envois?|subidas?)\b[^.;]{0,40}?\b(?:capped|limit\w*|max\w*|up to|at most|"
-    r"no more than|hasta|ate|bis(?: zu)?|jusqu'?a|pesar hasta)\s*(?:at|to|of|is|a|de)?\s*" + _SIZE
+    r"no more than|hasta|ate|bis(?: zu)?|jusqu'?a|pesar hasta)\s*(?:at|to|of|is|a|de)?\s*"
+    + _SIZE
+    + r"|\b(?:max\w*|tamano maximo|taille max\w*)\s+(?:de\s+|des\s+)?"
+    r"(?:upload|subida|envio|carga|body|envois|requete)\w*\s*:?\s*" + _SIZE
 )
 _POOL_RE = re.compile(
     r"\bpool(?: size)?(?: of| de| von)?\s*[=:]?\s*(\d+)\b|(\d+)[- ]connection pool"
@@ -291,10 +299,17 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
     return F.slug(name)
 
 
+_LOG_SIZE_RE = re.compile(r"\blogs?\b[^.;]{0,40}?\b(?:rotat\w*|max-size)\b")
+
+
 def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str | None) -> None:
     """Replicas and memory of the web process, or of the process the paragraph is about."""
     replicas = _REPLICAS_RE.search(folded)
-    memory = _MEMORY_RE.search(folded) if _SIZE_HINT.search(folded) else None
+    memory = (
+        _MEMORY_RE.search(folded)
+        if _SIZE_HINT.search(folded) and not _LOG_SIZE_RE.search(folded)
+        else None
+    )
     size = units.find_size(next(g for g in memory.groups() if g)) if memory else None
     cpus = _CPUS_RE.search(folded)
     if subject in {"redis", "postgres"}:
@@ -352,7 +367,14 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
     ):
         var = "app_memory_limit" if not _OTHER_SUBJECT_RE.search(folded) else None
     if var:
-        out.add(var, units.compose_size(size), where, 1, text)
+        # "the web container runs with a 1 GB memory limit" states the limit as plainly as a
+        # key/value line does: it outweighs estimates, and a different keyed value conflicts
+        plain = (
+            var == "app_memory_limit"
+            and re.search(r"\b(web|api|app)\b", before)
+            and ("limit" in memory.group(0))
+        )
+        out.add(var, units.compose_size(size), where, 2 if plain else 1, text)
 
 
 def sentence_facts(
@@ -397,7 +419,10 @@ def sentence_facts(
         named = _process_mentions(part, low, out) if _PROCESS_HINT.search(low) else None
         subject = named or (subject if not re.search(r"\b(api|web|app)\b", low) else None)
         if _DIGIT.search(low) or _COUNT_HINT.search(low):
-            _sizes(clause, low, where, out, subject)
+            store = subject
+            if store is None and about_redis and not F.component(low):
+                store = "redis"  # 'Container limit 384 MB.' in a paragraph about Redis
+            _sizes(clause, low, where, out, store)
     _web_facts(line, text, folded, out, digits)
     workers = vocab.has_any(folded, vocab.QUEUE_HINTS) or "background" in folded
     for match in _WORKERS_RE.finditer(folded) if workers else ():
@@ -440,8 +465,9 @@ def _rates(text: str, folded: str, where: Where, out: F.Collector) -> None:
 def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: bool) -> None:
     where = line.where
     upload = _UPLOAD_RE.search(folded) if digits else None
-    if upload and units.find_size(upload.group(1)):
-        size = units.find_size(upload.group(1))
+    amount = next((g for g in upload.groups() if g), None) if upload else None
+    if amount and units.find_size(amount):
+        size = units.find_size(amount)
         out.add("nginx_client_max_body_size", units.nginx_size(size), where, 1, text)
     pool = _POOL_RE.search(folded) if digits and "pool" in folded else None
     if pool:
@@ -451,16 +477,20 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         if keyed:
             out.add("app_port", int(keyed.group(1)), where, 1, text)
     inside = re.search(
-        r"\bport\s*:?\s*(\d{2,5})\s+(?:inside|in|within|im|dans|en|no|na|nel)\s+(?:the |le |el |o |a |"
-        r"de |il )?(?:container|conteneur|contenedor|conteiner|contentor)",
+        r"\bport\s*:?\s*(\d{2,5})\s+(?:inside|in|within|im|dans|en|no|na|nel)\s+"
+        r"(?:the |le |el |o |a |de |il )?(?:container|conteneur|contenedor|conteiner|contentor)",
         folded,
     )
     if inside:
         out.add("app_port", int(inside.group(1)), where, 1, text)
     port = _PORT_RE.search(folded) if digits else None
     clause = re.split(r"[,;]", folded[: port.start()])[-1] if port else ""
-    if port and not re.search(
-        r"redis|postgres|ssh|nginx|sshd", clause + folded[port.start() : port.start(1)]
+    if (
+        port
+        and not re.search(
+            r"redis|postgres|ssh|nginx|sshd", clause + folded[port.start() : port.start(1)]
+        )
+        and not re.match(r"\W*(?:the\s+)?(?:ssh|sshd|openssh|redis|postgres\w*)\b", folded)
     ):
         out.add("app_port", int(port.group(1)), where, 1, text)
     if "." in folded and (_DOMAIN_CONTEXT_RE.search(folded) or _ALIAS_WORDS.search(folded)):
@@ -518,6 +548,19 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         add_port_rule(
             service or f"port {port}", port, port_state(detail, line.tick), detail, where, out
         )
+    rotate = (
+        re.search(
+            r"\blogs?\b[^.;]{0,40}?\b(?:rotat\w*|max-size)\b[^.;\d]{0,10}(\d+\s*[kmg])b?\b", folded
+        )
+        if "log" in folded
+        else None
+    )
+    if rotate and units.find_size(rotate.group(1) + "b"):
+        size = units.find_size(rotate.group(1) + "b")
+        out.add("docker_log_max_size", units.compose_size(size), where, 1, text)
+        files = re.search(r"(\d+)\s*(?:files|fichiers|archivos|dateien)|max-file\s*(\d+)", folded)
+        if files:
+            out.add("docker_log_max_file", int(files.group(1) or files.group(2)), where, 1, text)
     scale = "scale" in folded and re.search(
         r"\bscale(?: count)?\s+((?:[a-z][\w-]*=\d+\s*)+)", folded
     )
@@ -526,13 +569,26 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
             key = "app_replicas" if name in {"web", "app"} else f"process:{F.slug(name)}:replicas"
             out.add(key, int(count), where, 1, text)
     listed = "ecret" in text and re.search(
-        r"\bsecrets?\b[^:]{0,40}:\s*([A-Z][A-Z0-9_]+(?:\s*(?:,|and)\s*[A-Z][A-Z0-9_]+)+)", text
+        r"\b(?i:secrets?|geheimnisse|segredos|secretos|secrets)\b[^:]{0,40}:\s*"
+        r"([A-Z][A-Z0-9_]+(?:\s*(?:,|and|e|y|und|et)\s*[A-Z][A-Z0-9_]+)+)",
+        text,
     )
     if listed:
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var
 
         for secret in re.findall(r"[A-Z][A-Z0-9_]+", listed.group(1)):
             env_var(secret, "", where, out, secret=True)
+    if line.codes and _SECRET_WORDS.search(folded):
+        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import HEX32_RE, env_var
+
+        names = [
+            c for c in line.codes if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}", c)
+        ]
+        for index, name in enumerate(names):
+            after = text[text.find(name) + len(name) :]
+            nxt = after.find(names[index + 1]) if index + 1 < len(names) else len(after)
+            hint = "32-byte hex" if HEX32_RE.search(after[: max(0, nxt)]) else ""
+            env_var(name, hint, where, out, secret=True)
     if "port 22" in folded or "porta 22" in folded or "puerto 22" in folded:
         out.add("harden_ssh_port", 22, where, 1, text)
     for code in line.codes:
@@ -564,3 +620,8 @@ def _app_port_hint(folded: str) -> int | None:
 
 _NAME_HINTS = ("app", "application", "project", "service", "product")
 _SIZE_HINT = re.compile(r"\d\s*[kmgt]i?[bo]?\b")
+
+_SECRET_WORDS = re.compile(
+    r"\b(?:secrets?|segredos?|secretos?|geheimnisse|geheim|vault|kluis|coffre|cofre|"
+    r"credentials|credenciais|credenciales)\b"
+)

@@ -164,9 +164,11 @@ KEYS = _table(
 COLUMNS = _table(
     {
         "name": "component | service | svc | name | process | role | container | processo | "
+        "proceso | procesos | prozess | processus | "
         "onderdeel dienst | componente servizio | "
         "servico | servicio | dienst | composant | komponente | componente | app",
-        "image": "image docker | imagem docker | imagen docker | image | docker image | container image | imagem | imagen",
+        "image": "image docker | imagem docker | imagen docker | image | docker image | "
+        "container image | imagem | imagen",
         "port": "port | internal port | container port | porta | puerto | ports",
         "memory": "memory | mem | ram | ram limit | memory limit | mem limit | memoria | "
         "geheugen | "
