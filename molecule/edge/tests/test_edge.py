@@ -165,8 +165,13 @@ def test_acme_webroot_is_served_on_port_80_and_everything_else_redirects(host):
         assert (status, body.strip()) == (200, "edge-test-token-body")
     finally:
         sh(host, f"rm -f {token}")
+    # to HTTPS on a configured name only: the one asked for, else the primary name
+    status, headers, _ = get(host, "http://127.0.0.1/x?q=1", "-H 'Host: www.edge.onebox.test'")
+    assert (status, headers["location"]) == (301, "https://www.edge.onebox.test/x?q=1")
     status, headers, _ = get(host, "http://127.0.0.1/x?q=1")
-    assert (status, headers["location"]) == (301, "https://127.0.0.1/x?q=1")
+    assert (status, headers["location"]) == (301, f"https://{DOMAIN}/x?q=1")
+    status, headers, _ = get(host, "http://127.0.0.1/x?q=1", "-H 'Host: evil.example'")
+    assert (status, headers["location"]) == (301, f"https://{DOMAIN}/x?q=1")
 
 
 def test_renewal_timer_is_enabled_twice_a_day_with_a_random_delay(host):
