@@ -54,10 +54,12 @@ def _source(name: str, source: Any) -> str | None:
     return source
 
 
-def _analyse(name: str, value: Any, source: Any):
+def _analyse(name: str, value: Any, source: Any, part: str = ""):
+    """One part of the parse (core.spec_to_vars, spec_findings or spec_explain): each call
+    copies only the part it returns."""
     core = _core()
     try:
-        return core.analyse(_text(name, value), _source(name, source))
+        return getattr(core, part or name)(_text(name, value), _source(name, source))
     except core.SpecError as exc:
         raise AnsibleFilterError(f"{name}: {exc}") from exc
 
@@ -88,7 +90,7 @@ def spec_to_vars(
         provided = []
     if not isinstance(provided, list | tuple) or not all(isinstance(p, str) for p in provided):
         raise AnsibleFilterTypeError("spec_to_vars: provided must be a list of variable names")
-    result = _analyse("spec_to_vars", value, source)
+    values = _analyse("spec_to_vars", value, source)
     if strict:
         core = _core()
         needed = {
@@ -98,7 +100,7 @@ def spec_to_vars(
         }
         errors = [
             f
-            for f in result.findings
+            for f in _analyse("spec_to_vars", value, source, "spec_findings")
             if f["level"] == "error"
             or (f["code"] in core.STRICT_CODES and needed[f["code"]] not in provided)
         ]
@@ -108,17 +110,17 @@ def spec_to_vars(
                 f"spec_to_vars(strict=true): {source or 'the spec'} has {len(errors)} "
                 f"error finding(s):\n{lines}"
             )
-    return result.vars
+    return values
 
 
 def spec_findings(value: Any, source: Any = None) -> list[dict[str, Any]]:
     """Findings (level, code, message, heading, line) about a specification document."""
-    return _analyse("spec_findings", value, source).findings
+    return _analyse("spec_findings", value, source)
 
 
 def spec_explain(value: Any, source: Any = None) -> dict[str, dict[str, Any]]:
     """For every variable, where its value came from (heading and line) or that it is a default."""
-    return _analyse("spec_explain", value, source).explain
+    return _analyse("spec_explain", value, source)
 
 
 class FilterModule:

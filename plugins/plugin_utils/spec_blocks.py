@@ -21,6 +21,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ftfy
 import ftfy.badness
@@ -35,8 +36,9 @@ _ANGLE_RE = re.compile(r"<([A-Za-z][\w .:/+-]{0,60})>")
 _MARKER_RE = re.compile(r"(?<![\w-])(TBD|TBC|TODO|FIXME|XXX|\?\?\?)(?![\w-])")
 
 
-@dataclass(frozen=True)
-class Where:
+# Where and Line are named tuples: immutable like the frozen dataclasses below, and made
+# by the hundred thousand in a large document, where a frozen dataclass's __init__ costs.
+class Where(NamedTuple):
     """Provenance: the nearest heading, the 1-based line, and the heading path above it."""
 
     heading: str | None
@@ -44,8 +46,7 @@ class Where:
     path: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One source line of inline content, markup removed."""
 
     text: str
@@ -291,12 +292,23 @@ def repair_text(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 _ASCII_CONTROL = {c: " " for c in range(32) if chr(c) not in "\t\n"} | {127: " "}
+_ASCII_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# what clean()'s character loop drops, below U+2000 (controls, format characters, symbols)
+_CONTROL = {
+    c: None
+    for c in range(0x2000)
+    if unicodedata.category(chr(c)) in {"So", "Cf", "Co", "Cn", "Cs", "Cc"} and chr(c) not in "\t\n"
+}
 
 
 def clean(text: str) -> str:
     """Drop emoji, pictographs and other symbols (ticks, warning signs), squeeze spaces."""
     if text.isascii():
-        return " ".join(text.translate(_ASCII_CONTROL).split())
+        if _ASCII_CONTROL_RE.search(text):
+            text = text.translate(_ASCII_CONTROL)
+        return " ".join(text.split())
+    if max(text) < "\u2000":  # the letters of European languages: the same, by table
+        return " ".join(text.translate(_CONTROL).split())
     kept = []
     for char in text:
         category = unicodedata.category(char)

@@ -218,7 +218,7 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
             not unchecked
             and (block.in_list or line.key)
             and _INFRA_RE.search(line.text)
-            and re.search(r"\d", line.text)
+            and any(c.isdigit() for c in line.text)
         ):
             candidates.append((line.where, "line", line.text))
     flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
@@ -21,8 +21,7 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Line
 norm = vocab.norm
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     key: str
     value: Any
     where: Where

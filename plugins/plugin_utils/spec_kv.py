@@ -760,7 +760,7 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
         else:  # a name the document defines elsewhere ('harvester: `/app/x harvest`')
             out.add(f"process:{name}:command", command, kv.where, 1, kv.value)
         return True
-    if re.search(r"\d+\s*(?:v?cpus?|vcores?|cores?)\b", vocab.fold(kv.value)) and (
+    if _CORES.search(vocab.fold(kv.value)) and (
         (units.find_size(kv.value) or 0) >= 512 * 1024 * 1024
     ):
         prose.host_facts(kv.value, kv.where, out)
@@ -899,3 +899,6 @@ def handle_kv(kv: KV, out: F.Collector) -> bool:
     known = rule is not None or _unknown_key(kv, out)
     kv_warnings(kv, out)
     return known
+
+
+_CORES = re.compile(r"\d+\s*(?:v?cpus?|vcores?|cores?)\b")

@@ -41,15 +41,17 @@ class _Headings:
 
     def __init__(self) -> None:
         self.stack: list[tuple[int, str]] = []
+        self._context: tuple[str | None, tuple[str, ...]] = (None, ())
 
     def context(self) -> tuple[str | None, tuple[str, ...]]:
-        path = tuple(title for _, title in self.stack)
-        return (path[-1] if path else None), path
+        return self._context
 
     def push(self, level: int, title: str) -> None:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, title))
+        path = tuple(title for _, title in self.stack)
+        self._context = (path[-1], path)
 
 
 # ---------------------------------------------------------------------- markdown-it-pyrs

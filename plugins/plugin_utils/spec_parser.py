@@ -102,8 +102,8 @@ _CACHE: OrderedDict[tuple[str, str | None], SpecResult] = OrderedDict()
 _CACHE_SIZE = 16
 
 
-def analyse(text: Any, source: str | None = None) -> SpecResult:
-    """Parse a document: variables, findings and explanation (fresh copies on every call)."""
+def _cached(text: Any, source: str | None) -> SpecResult:
+    """The cached result: never handed out, callers get copies of the part they ask for."""
     text = _validate_text(text, source)
     key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), source)
     if key not in _CACHE:
@@ -111,16 +111,26 @@ def analyse(text: Any, source: str | None = None) -> SpecResult:
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     _CACHE.move_to_end(key)
-    return copy.deepcopy(_CACHE[key])
+    return _CACHE[key]
+
+
+def _findings(result: SpecResult) -> list[dict[str, Any]]:
+    return [dict(finding) for finding in result.findings]  # flat dicts of scalars
+
+
+def analyse(text: Any, source: str | None = None) -> SpecResult:
+    """Parse a document: variables, findings and explanation (fresh copies on every call)."""
+    result = _cached(text, source)
+    return SpecResult(copy.deepcopy(result.vars), _findings(result), copy.deepcopy(result.explain))
 
 
 def spec_to_vars(text: Any, source: str | None = None) -> dict[str, Any]:
-    return analyse(text, source).vars
+    return copy.deepcopy(_cached(text, source).vars)
 
 
 def spec_findings(text: Any, source: str | None = None) -> list[dict[str, Any]]:
-    return analyse(text, source).findings
+    return _findings(_cached(text, source))
 
 
 def spec_explain(text: Any, source: str | None = None) -> dict[str, dict[str, Any]]:
-    return analyse(text, source).explain
+    return copy.deepcopy(_cached(text, source).explain)

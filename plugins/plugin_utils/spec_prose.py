@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
@@ -46,8 +47,12 @@ _RESTRICT_RE = re.compile(
 )
 
 
-def hosts(text: str) -> list[str]:
-    """Public host names in ``text``, URLs first, in order, without duplicates."""
+@lru_cache(maxsize=4096)
+def hosts(text: str) -> tuple[str, ...]:
+    """Public host names in ``text``, URLs first, in order, without duplicates (several
+    readers ask about the same line, hence the cache)."""
+    if "." not in text:
+        return ()
     found: list[str] = []
     for match in list(URL_RE.finditer(text)) + list(HOST_RE.finditer(text)):
         host = match.group(1).lower().rstrip(".")
@@ -56,7 +61,7 @@ def hosts(text: str) -> list[str]:
             continue
         if host not in found:
             found.append(host)
-    return found
+    return tuple(found)
 
 
 def domain_facts(text: str, line: Line, out: F.Collector, weight: int = 2) -> bool:

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
@@ -55,6 +56,15 @@ class Backup:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
 
 
+@lru_cache(maxsize=1)
+def _zone_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The zone words, longest first, each as a whole word."""
+    return tuple(
+        (word, re.compile(rf"(?<![\w/]){re.escape(word)}(?![\w/])"))
+        for word in sorted(vocab.ZONE_WORDS, key=len, reverse=True)
+    )
+
+
 def zone_offset(text: str) -> tuple[int, str] | None:
     """Minutes east of UTC and the zone as written: 'UTC-3' (any dash), 'MEZ', 'Europe/Berlin'."""
     match = _OFFSET_RE.search(text)
@@ -73,8 +83,8 @@ def zone_offset(text: str) -> tuple[int, str] | None:
             if offset is not None:
                 return int(offset.total_seconds() // 60), iana.group(1)
     folded = vocab.fold(text)
-    for word in sorted(vocab.ZONE_WORDS, key=len, reverse=True):
-        if re.search(rf"(?<![\w/]){re.escape(word)}(?![\w/])", folded):
+    for word, pattern in _zone_patterns():
+        if word in folded and pattern.search(folded):
             return vocab.ZONE_WORDS[word], word
     return None
 

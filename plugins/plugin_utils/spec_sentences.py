@@ -377,6 +377,15 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
         out.add(var, units.compose_size(size), where, 2 if plain else 1, text)
 
 
+_KEYED_PORT = re.compile(r"\bport\s*:?\s*(\d{2,5})\b")
+_WEB_WORD = re.compile(r"\b(api|web|app)\b")
+_UNCHECKED = re.compile(r"\s*\[ \]")
+_PORT_INSIDE = re.compile(
+    r"\bport\s*:?\s*(\d{2,5})\s+(?:inside|in|within|im|dans|en|no|na|nel)\s+"
+    r"(?:the |le |el |o |a |de |il )?(?:container|conteneur|contenedor|conteiner|contentor)"
+)
+
+
 def sentence_facts(
     line: Line, out: F.Collector, about_redis: bool = False, subject: str | None = None
 ) -> str | None:
@@ -384,7 +393,7 @@ def sentence_facts(
     text = _STAMP_RE.sub(" ", line.text)  # chat and log time stamps: [09:16]
     for marker in line.placeholders:
         text = text.replace(marker, " ")
-    if (re.match(r"\s*\[ \]", line.text) and not out.read_unchecked) or not text.strip():
+    if (_UNCHECKED.match(line.text) and not out.read_unchecked) or not text.strip():
         return subject
     if line.tick is False:
         if not re.search(r"redis|postgres", text, re.I):
@@ -417,7 +426,7 @@ def sentence_facts(
         part = Line(clause, where, codes=tuple(c for c in line.codes if c in clause))
         low = vocab.fold(clause)
         named = _process_mentions(part, low, out) if _PROCESS_HINT.search(low) else None
-        subject = named or (subject if not re.search(r"\b(api|web|app)\b", low) else None)
+        subject = named or (subject if not _WEB_WORD.search(low) else None)
         if _DIGIT.search(low) or _COUNT_HINT.search(low):
             store = subject
             if store is None and about_redis and not F.component(low):
@@ -473,14 +482,10 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
     if pool:
         out.add("app_db_pool_size", int(pool.group(1) or pool.group(2)), where, 1, text)
     if line.key and F.component(line.key) == "app" and digits:
-        keyed = re.search(r"\bport\s*:?\s*(\d{2,5})\b", folded)
+        keyed = _KEYED_PORT.search(folded)
         if keyed:
             out.add("app_port", int(keyed.group(1)), where, 1, text)
-    inside = re.search(
-        r"\bport\s*:?\s*(\d{2,5})\s+(?:inside|in|within|im|dans|en|no|na|nel)\s+"
-        r"(?:the |le |el |o |a |de |il )?(?:container|conteneur|contenedor|conteiner|contentor)",
-        folded,
-    )
+    inside = _PORT_INSIDE.search(folded) if digits else None
     if inside:
         out.add("app_port", int(inside.group(1)), where, 1, text)
     port = _PORT_RE.search(folded) if digits else None
@@ -513,7 +518,7 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
     if timeout and units.find_duration(f"{timeout.group(1)} {timeout.group(2)}"):
         seconds = units.find_duration(f"{timeout.group(1)} {timeout.group(2)}")
         out.add("nginx_proxy_read_timeout", units.duration_form(seconds), where, 1, text)
-    for key, value in _DIRECTIVE_RE.findall(folded):
+    for key, value in _DIRECTIVE_RE.findall(folded) if digits and "_" in folded else ():
         if key == "client_max_body_size" and units.find_size(
             value + ("b" if value[-1] in "kmg" else "")
         ):
@@ -536,7 +541,7 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
                 and image not in line.codes
             ):
                 F.add_image("app_image", image, where, out, 1)
-    rule = _PORT_RULE_RE.match(folded)
+    rule = _PORT_RULE_RE.match(folded) if digits else None
     if rule:
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_tables import (
             add_port_rule,

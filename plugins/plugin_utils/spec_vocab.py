@@ -12,13 +12,18 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# the combining marks NFKD splits off letters (Latin, Greek, Cyrillic accents and the rarer
+# extended and supplementary blocks)
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
+
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lowercase without accents: 'Não usamos' -> 'nao usamos'."""
+    """Lowercase without accents: 'Não usamos' -> 'nao usamos'. Each line is folded by
+    several readers, hence the cache."""
     if not text or text.isascii():
         return (text or "").lower()
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 @lru_cache(maxsize=4096)
@@ -687,5 +692,15 @@ def _hint_re(hints: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(hint) for hint in hints))
 
 
+_HINT_RES: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
+
+
 def has_any(text: str, hints: tuple[str, ...]) -> bool:
-    return _hint_re(hints).search(text) is not None
+    # by identity: the hint tuples are module constants, and hashing one costs more than the
+    # search (the entry holds the tuple, so its id is not reused while it is there)
+    entry = _HINT_RES.get(id(hints))
+    if entry is None or entry[0] is not hints:
+        if len(_HINT_RES) > 256:
+            _HINT_RES.clear()
+        entry = _HINT_RES[id(hints)] = (hints, _hint_re(hints))
+    return entry[1].search(text) is not None
