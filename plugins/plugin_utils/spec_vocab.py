@@ -66,7 +66,8 @@ KEYS = _table(
         "old name | legacy domain | alte domain | "
         "otros dominios | weitere domains | autres domaines",
         "image": "immagine | containerimage | image | docker image | container image | "
-        "app image | imagem | imagen",
+        "app image | imagem | imagen | image docker | imagem docker | imagen docker | "
+        "docker-image | immagine docker | image du conteneur | imagen del contenedor",
         "port": "poort | porta applicazione | containerpoort | port | app port | "
         "internal port | container port | listen port | http port | "
         "application port | api port | porta | puerto | anwendungsport | port interne | "
@@ -159,7 +160,9 @@ KEYS = _table(
         "max_memory": "memoria massima | maximaal geheugen redis | max memory | maxmemory",
         "command": "commando | startcommando | command | start command | cmd | run command | "
         "comando | befehl | commande | "
-        "start | entrypoint | startbefehl | comando de inicio | comando di avvio",
+        "start | entrypoint | startbefehl | comando de inicio | comando di avvio | "
+        "commande de demarrage | commande de lancement | comando de arranque | "
+        "comando de inicializacao | startkommando",
         "process_types": "process types | processes | processos | procesos | prozesse | "
         "processus | dynos | process list | tipos de processo | tipos de proceso",
     }
