@@ -217,8 +217,8 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
         if (
             not unchecked
             and (block.in_list or line.key)
-            and _INFRA_RE.search(line.text)
             and any(c.isdigit() for c in line.text)
+            and _INFRA_RE.search(line.text)
         ):
             candidates.append((line.where, "line", line.text))
     flush()

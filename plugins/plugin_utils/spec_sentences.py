@@ -90,6 +90,7 @@ _MEMORY_RE = re.compile(
     + _SIZE
 )
 _SIZE_TIMES_RE = re.compile(r"\b([a-z][\w-]*)\s+" + _SIZE + r"\s*[x\u00d7]\s*(\d+)\b")
+_SIZE_TIMES_HINT = re.compile(_SIZE + r"\s*[x\u00d7]\s*\d")  # cheap: starts at a digit
 _CPUS_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*v?cpus?\b")
 _UPLOAD_RE = re.compile(
     r"\b(?:uploads?|request bod(?:y|ies)|bodies|body size|fotos?|photos?|archivos?|arquivos?|"
@@ -339,7 +340,8 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
         and not _OTHER_SUBJECT_RE.search(folded)
     ):
         out.add("app_cpus", float(cpus.group(1).replace(",", ".")), where, 1, text)
-    for name, amount, count in _SIZE_TIMES_RE.findall(folded):
+    times = _SIZE_TIMES_RE.findall(folded) if _SIZE_TIMES_HINT.search(folded) else []
+    for name, amount, count in times:
         if units.find_size(amount) is None:
             continue
         size_form = units.compose_size(units.find_size(amount))
@@ -351,7 +353,7 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
             out.add(f"process:{F.slug(name)}:replicas", int(count), where, 1, text)
     if (
         not size
-        or _SIZE_TIMES_RE.search(folded)
+        or times
         or re.search(
             r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b[^,;]{0,15}$", before
         )
