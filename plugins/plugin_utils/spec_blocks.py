@@ -133,7 +133,48 @@ def prepare_text(text: str) -> tuple[str, tuple[int, ...]]:
         if not valid:
             lines[index] = fixed
             mended.append(index + 1)
-    return "\n".join(lines), tuple(mended)
+    mended += _aligned_tables(lines)
+    return "\n".join(lines), tuple(sorted(mended))
+
+
+_GAP_RE = re.compile(r"\s{2,}|\t")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+def _aligned_cells(line: str) -> list[str]:
+    if not line.strip() or line[0].isspace() or line.lstrip().startswith(("|", "-", "*", ">", "#")):
+        return []
+    return [cell for cell in _GAP_RE.split(line.strip()) if cell]
+
+
+def _aligned_tables(lines: list[str]) -> list[int]:
+    """A table aligned with spaces (a header and two or more rows, every line the same number
+    of columns, after a blank line, outside code fences) becomes a pipe table: the header
+    moves onto the blank line above it and the separator takes its place, so the rows keep
+    their line numbers. Returns the separator lines (read leniently)."""
+    found = []
+    fenced = False
+    index = 1
+    while index < len(lines):
+        if _FENCE_RE.match(lines[index]):
+            fenced = not fenced
+        header = [] if fenced or lines[index - 1].strip() else _aligned_cells(lines[index])
+        if len(header) < 3 or not all(re.search(r"[^\W\d_]", cell) for cell in header):
+            index += 1
+            continue
+        end = index + 1
+        while end < len(lines) and len(_aligned_cells(lines[end])) == len(header):
+            end += 1
+        if end - index < 3:
+            index += 1
+            continue
+        lines[index - 1] = "| " + " | ".join(header) + " |"
+        lines[index] = "|" + "---|" * len(header)
+        for row in range(index + 1, end):
+            lines[row] = "| " + " | ".join(_aligned_cells(lines[row])) + " |"
+        found.append(index + 1)
+        index = end
+    return found
 
 
 _DESCRIPTOR_KEYS = {

@@ -14,7 +14,7 @@ from typing import Any
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Code
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Code, Where
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var, real_secret
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_platforms import (
     app_json,
@@ -57,6 +57,29 @@ def _ports(svc: dict) -> list[tuple[str | None, int]]:
     return found
 
 
+def _published_line(code: Code, where: Where, host: str, target: int) -> Where:
+    """The line that publishes ``host:target``, at or after the service's own line."""
+    start = where.line - code.where.line
+    for index, text in enumerate(code.lines[max(start, 0) :], max(start, 0)):
+        if f"{host}:{target}" in text:
+            return Where(code.where.heading, code.where.line + index, code.where.path)
+    return where
+
+
+def public_datastore_ports(
+    kind: str, name: str, svc: dict, code: Code, where: Where, out: F.Collector, what: str
+) -> None:
+    """A data store's port published on every interface is an error at its line."""
+    for host, target in _ports(svc):
+        if host and not host.startswith(("127.", "localhost", "[::1]")):
+            out.find(
+                "error",
+                "datastore-port-public",
+                f"{what} {name} publishes {host}:{target}; data stores stay internal",
+                _published_line(code, where, host, target),
+            )
+
+
 def compose_service(
     name: str,
     svc: dict,
@@ -88,7 +111,7 @@ def compose_service(
                     "error",
                     "datastore-port-public",
                     f"compose service {name} publishes {host}:{target}; data stores stay internal",
-                    where,
+                    _published_line(code, where, host, target),
                 )
             elif kind == "app" or kind.startswith("process:"):
                 out.find(
@@ -313,6 +336,8 @@ def kamal(data: dict, code: Code, out: F.Collector) -> None:
             image = svc["image"] if isinstance(svc["image"], str) else None
             where = key_line(code, str(name))
             _datastore(kind, str(name), image, acc.get("cmd"), memory, {}, code, where, out)
+            published = {"ports": [acc["port"]] if acc.get("port") else []}
+            public_datastore_ports(kind, str(name), published, code, where, out, "Kamal accessory")
 
 
 def structured(data: Any, lang: str, code: Code, out: F.Collector) -> bool:

@@ -291,6 +291,7 @@ _CONF_LINE_RE = re.compile(
 _MAXMEM_RE = re.compile(
     r"\bmax(?:imum)?[ -]?memory\s*(?:of|:|=|is|de|von)?\s*(\d+(?:[.,]\d+)?\s*[kmg]i?b?)\b", re.I
 )
+_SIZE_ANY_RE = re.compile(r"(\d+(?:[.,]\d+)?\s*[kmg]i?[bo]?)\b", re.I)
 _POLICY_RE = re.compile(r"\b(?:allkeys|volatile)-(?:lru|lfu|random|ttl)\b|\bnoeviction\b")
 _PERSIST_RE = re.compile(
     r"\b(?:no|without|sem|sin|keine|pas de|aucune)\s+persist\w*|persist\w*[^.;]{0,20}?"
@@ -317,6 +318,8 @@ def redis_settings(text: str, where: Where, out: F.Collector) -> None:
     conf_lines(text, where, out)
     folded = vocab.fold(text)
     size = _MAXMEM_RE.search(text)
+    if size is None and "maxmemory" in folded:
+        size = _SIZE_ANY_RE.search(text)  # 'sa memoire est plafonnee a 256 Mo (maxmemory)'
     if size and units.find_size(size.group(1)):
         out.add("redis_maxmemory", units.redis_size(units.find_size(size.group(1))), where, 1, text)
     policy = _POLICY_RE.search(folded)

@@ -114,6 +114,9 @@ def _time(text: str) -> tuple[int, int] | None:
     return None
 
 
+_EXCEPT_RE = re.compile(r"\b(?:except|sauf|excepto|exceto|ausser|tranne|behalve|but not)\b")
+
+
 def _weekday(text: str) -> int | None:
     for word in re.findall(r"[a-z]+", vocab.fold(text)):
         if word in vocab.WEEKDAYS and len(word) > 3:
@@ -129,6 +132,13 @@ def parse_backup(text: str, default_frequency: str | None = None) -> Backup:
         return result
     plain = _URL_RE.sub(" ", text)  # 's3://bucket/nightly' says nothing about when
     frequency = _frequency(plain) or default_frequency
+    if (
+        frequency in {None, "daily"}
+        and _weekday(plain) is not None
+        and not _EXCEPT_RE.search(vocab.fold(plain))
+    ):
+        frequency = "weekly"  # 'chaque dimanche a 02h00', 'every Sunday'
+
     clock = _time(plain)
     if frequency or clock:
         result.enabled = True

@@ -179,6 +179,8 @@ _DIRECTIVE_RE = re.compile(r"\b(client_max_body_size|proxy_read_timeout)\s+(\d+[
 _ZONE_WORD_RE = re.compile(r"\b([a-z]+)\s+zone\b")
 _ALIAS_WORDS = re.compile(
     r"\b(?:also|alias|aliases|old name|legacy|redirects?|keeps? serving|same app|as well|"
+    r"ancienne adresse|ancien domaine|antigua direccion|antigo endereco|alte adresse|"
+    r"vecchio indirizzo|oude adres|"
     r"secondary|additional|weitere|tambem|tambien|aussi|ebenfalls|anche)\b"
 )
 _APP_NAME_RE = re.compile(
@@ -380,6 +382,7 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
 
 
 _KEYED_PORT = re.compile(r"\bport\s*:?\s*(\d{2,5})\b")
+_QUOTE_HINT = re.compile('[«“"`]')
 _WEB_WORD = re.compile(r"\b(api|web|app)\b")
 _UNCHECKED = re.compile(r"\s*\[ \]")
 _PORT_INSIDE = re.compile(
@@ -435,6 +438,8 @@ def sentence_facts(
                 store = "redis"  # 'Container limit 384 MB.' in a paragraph about Redis
             _sizes(clause, low, where, out, store)
     _web_facts(line, text, folded, out, digits)
+    if _QUOTE_HINT.search(text):
+        _container_commands(text, where, out)
     workers = vocab.has_any(folded, vocab.QUEUE_HINTS) or "background" in folded
     for match in _WORKERS_RE.finditer(folded) if workers else ():
         name = match.group(2)
@@ -454,6 +459,26 @@ def sentence_facts(
             )
         subject = name
     return subject
+
+
+# 'le conteneur queue lance « php artisan queue:work »', 'the worker container runs "x"'
+_CONTAINER_RUNS_RE = re.compile(
+    r"(?:conteneur|container|contenedor|contentor|conteiner|service|servicio|servico|dienst)"
+    r"\s+[«\"“'`]?\s*([\w-]+)\s*[»\"”'`]?\s+"
+    r"(?:lance|ex[ée]cute|runs|starts|executa|ejecuta|startet|f[üu]hrt|esegue|avvia|draait|"
+    r"roda|corre)\s+(?:la commande\s+|the command\s+|o comando\s+|el comando\s+|"
+    r"den befehl\s+|il comando\s+)?[«“\"`]\s*([^»”\"`]+?)\s*[»”\"`]",
+    re.I,
+)
+
+
+def _container_commands(text: str, where: Where, out: F.Collector) -> None:
+    for match in _CONTAINER_RUNS_RE.finditer(text):
+        name, command = match.group(1).lower(), " ".join(match.group(2).split())
+        if F.component(name) == "app" or name in {"app", "web", "api"}:
+            out.add("app_command", command, where, 1, text)
+        elif F.component(name) is None or str(F.component(name)).startswith("process:"):
+            out.add(f"process:{name}:command", command, where, 1, text)
 
 
 def _rates(text: str, folded: str, where: Where, out: F.Collector) -> None:

@@ -55,7 +55,10 @@ KEYS = _table(
         "custom domain | public domain | hostname | host name | "
         "public hostname | fqdn | public url | url | api url | api domain | app domain | "
         "primary domain | site | website | dominio | domaine | nom de domaine | "
-        "dominio publico | domain name | server name | host | public host",
+        "dominio publico | domain name | server name | host | public host | "
+        "adresse publique | adresse du site | adresse web | public address | web address | "
+        "endereco publico | direccion publica | indirizzo pubblico | offentliche adresse | "
+        "oeffentliche adresse | publiek adres",
         "aliases": "alias dominio | domini aggiuntivi | extra domeinen | aliases | alias | "
         "alternate domains | additional domains | other domains | "
         "redirect domains | also served at | also served on | also on | www | redirects | "
@@ -174,7 +177,8 @@ COLUMNS = _table(
         "name": "component | service | svc | name | process | role | container | processo | "
         "proceso | procesos | prozess | processus | "
         "onderdeel dienst | componente servizio | "
-        "servico | servicio | dienst | composant | komponente | componente | app",
+        "servico | servicio | dienst | composant | komponente | componente | app | conteneur | "
+        "contenedor | contentor | conteiner",
         "image": "image docker | imagem docker | imagen docker | image | docker image | "
         "container image | imagem | imagen",
         "port": "port | internal port | container port | porta | puerto | ports",
