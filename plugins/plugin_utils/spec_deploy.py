@@ -379,6 +379,10 @@ def structured(data: Any, lang: str, code: Code, out: F.Collector) -> bool:
         return fly(data, code, out)
     if {"formation", "addons"} & set(data) or ("scripts" in data and "env" in data):
         return app_json(data, code, out)
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_helm import helm_values, is_helm
+
+    if is_helm(data):
+        return helm_values(data, code, out)
     if isinstance(data.get("deploy"), dict) or isinstance(data.get("service"), dict):
         return railway(data, code, out)
     if (
