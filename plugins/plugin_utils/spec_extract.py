@@ -157,6 +157,14 @@ def _continues(key_line: Line, line: Line, in_list: bool) -> bool:
     )
 
 
+_CORRECTION_RE = re.compile(
+    r"\b(?:correction|corrected|correcting|erratum|korrektur|korrigiert|correcao|corrigido|"
+    r"correccion|corregido|rectificatif|corrige|correzione|corretto|correctie)\b|"
+    r"\b(?:edit|update|nachtrag)\s*:",
+    re.I,
+)
+
+
 def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
     prose_lines: list[Line] = []
 
@@ -164,8 +172,19 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
         about_redis = any(vocab.REDIS_RE.search(line.text) for line in prose_lines)
         subject = None
         first = len(out.facts)
+        corrected = None
         for sentence in sentences(prose_lines):
+            if corrected is None and _CORRECTION_RE.search(sentence.text):
+                corrected = len(out.facts)
             subject = sentence_facts(sentence, out, about_redis, subject)
+        if corrected is not None:
+            # 'correction: 768 MB was staging, prod needs 1 GB': in a message that corrects
+            # an earlier one, its last value for each variable is the one it means, and it
+            # outweighs what it corrects (the conflict is still reported)
+            last = {f.key: f for f in out.facts[corrected:]}
+            out.facts[corrected:] = [
+                f._replace(weight=3, note=f"correction: {f.note}") for f in last.values()
+            ]
         if block.in_list and len(prose_lines) == 1 and prose_lines[0].key:
             # '- Web: port 5001, memory limit 512 MB': a stated value, as a key/value is
             out.facts[first:] = [

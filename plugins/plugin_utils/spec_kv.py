@@ -760,8 +760,11 @@ def _unknown_key(kv: KV, out: F.Collector) -> bool:
         else:  # a name the document defines elsewhere ('harvester: `/app/x harvest`')
             out.add(f"process:{name}:command", command, kv.where, 1, kv.value)
         return True
-    if _CORES.search(vocab.fold(kv.value)) and (
-        (units.find_size(kv.value) or 0) >= 512 * 1024 * 1024
+    if (
+        _CORES.search(vocab.fold(kv.value))
+        and (units.find_size(kv.value) or 0) >= 512 * 1024 * 1024
+        and F.component(kv.key) is None  # 'web: 2 replicas, 768 MB each, 1 cpu each'
+        and not re.search(r"\b(?:each|per|replicas?|instances?)\b", kv.value, re.I)
     ):
         prose.host_facts(kv.value, kv.where, out)
         return True

@@ -72,6 +72,9 @@ def ranked(facts: Iterable[Fact]) -> list[Fact]:
     return sorted(facts, key=lambda f: (-f.weight, f.where.line))
 
 
+_CORRECTED = "correction: "
+
+
 def pick(facts: list[Fact], out: Collector, var: str, check: bool = True) -> Fact | None:
     if not facts:
         return None
@@ -79,7 +82,8 @@ def pick(facts: list[Fact], out: Collector, var: str, check: bool = True) -> Fac
     best = order[0]
     if check:
         for other in order[1:]:
-            if other.weight >= 2 and best.weight >= 2 and other.value != best.value:
+            stated = other.weight >= 2 or best.note.startswith(_CORRECTED)
+            if stated and best.weight >= 2 and other.value != best.value:
                 out.find(
                     "error",
                     "conflicting-values",

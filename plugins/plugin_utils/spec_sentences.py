@@ -82,7 +82,11 @@ _MEMORY_RE = re.compile(
     + r"|"
     + _SIZE
     + r"[^;,]{0,25}?\b(?:each|cada una?|chacun|jeweils|cada|per replica|"
-    r"per container|apiece)\b|\bat\s+" + _SIZE + r"|" + _SIZE + r"\s+(?:hard\s+)?limit\b"
+    r"per (?:\w+ )?(?:container|replica|instance)|apiece)\b|\bat\s+"
+    + _SIZE
+    + r"|"
+    + _SIZE
+    + r"\s+(?:hard\s+)?limit\b"
     r"|\b(?:limit|limite)\s+(?:del|du|do|des|of the|de)?\s*(?:contenedor|conteneur|container|"
     r"contentor|conteiner)\s*:?\s*"
     + _SIZE
