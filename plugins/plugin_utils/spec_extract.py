@@ -126,7 +126,10 @@ def sentences(lines: list[Line]) -> list[Line]:
         text += line.text + " "
     found = []
     for match in re.finditer(
-        r"\S.*?(?:[.!?;](?=\s+[A-Z0-9(*`\u00c0-\u024f])|$)", text.strip() + " "
+        r"\S.*?(?:(?<!\bmax)(?<!\bmin)(?<!\bca)(?<!\bapprox)(?<!\be\.g)(?<!\bi\.e)(?<!\bz\.B)"
+        r"(?<!\bvs)(?<!\bnr)(?<!\bno)(?<!\binkl)(?<!\bbzw)(?<!\bevtl)(?<!\bjeweils)"
+        r"[.!?;](?=\s+[A-Z0-9(*`\u00c0-\u024f])|$)",
+        text.strip() + " ",
     ):
         begin = match.start()
         first = [ln for pos, ln in starts if pos <= begin][-1]
@@ -221,6 +224,13 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
             kv_warnings(KV("", line.text, line), out)
         if known:
             flush()
+            rest = re.split(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u024f])", line.value or "", maxsplit=1)
+            if len(rest) == 2 and len(rest[1].split()) >= 3:
+                # 'Docker-Logs: max. 50 MB pro Datei. Logs gehen per Alloy an Loki.': the
+                # sentences after the value are read as prose
+                tail = Line(rest[1], line.where, codes=tuple(c for c in line.codes if c in rest[1]))
+                for sentence in sentences([tail]):
+                    sentence_facts(sentence, out)
             kind = F.component(re.split(r"\s*[(\[`]", line.key)[0]) or ""
             if (
                 line.value

@@ -74,6 +74,14 @@ _REPLICAS_RE = re.compile(
 _MEMORY_RE = re.compile(
     r"\b(?:memory|ram|mem|memoria|speicher|memoire)(?: limit)?\s*(?:of|:|=|is|at|de)?\s*"
     + _SIZE
+    + r"|\b(?:gets|receives|bekommt|erhalt|recibe|recebe|recoit|riceve|krijgt)\s+"
+    + _SIZE
+    + r"|\b(?:je|jeweils|each|chacun|ciascuno|elk)\s+(?:max\.?\s+)?"
+    + _SIZE
+    + r"|"
+    + _SIZE
+    + r"\s+(?:reichen|genugen|suffice|are enough|is enough|bastan|bastam|suffisent|bastano|"
+    r"volstaat)\b"
     + r"|\b(?:capped|limited|limite|limitado|limitada|begrenzt|limit)\s*(?:at|to|a|auf|de|of)?\s*"
     + _SIZE
     + r"|"
@@ -265,6 +273,56 @@ def _count(word: str) -> int | None:
     return int(word) if word.isdigit() else _NUMBERS.get(word)
 
 
+_LAUNCHERS = frozenset(
+    [
+        "celery",
+        "rq",
+        "sidekiq",
+        "bundle",
+        "node",
+        "npm",
+        "yarn",
+        "pnpm",
+        "python",
+        "python3",
+        "php",
+        "gunicorn",
+        "uvicorn",
+        "java",
+        "rails",
+        "dotnet",
+        "deno",
+        "bun",
+        "dramatiq",
+        "arq",
+        "huey",
+        "flower",
+        "rake",
+        "sh",
+        "bash",
+        "exec",
+    ]
+)
+_WEB_PROCESS_RE = re.compile(
+    r"\bweb[- ]?(?:process|prozess|processus|proceso|processo|server|dyno|container)\b|"
+    r"\b(?:app|application|anwendung) server\b|\bprocessus web\b|\bproceso web\b|"
+    r"\bprocesso web\b"
+)
+
+
+def _is_command(code: str, name: str = "") -> bool:
+    """A code span that is a command line: a known launcher, a path, or naming the process."""
+    words = code.split()
+    if len(words) < 2:
+        return False
+    first = words[0].lower().rsplit("/", 1)[-1]
+    return (
+        first in _LAUNCHERS
+        or words[0].startswith(("./", "/", "bin/"))
+        or (bool(name) and name in (w.lower() for w in words[1:]))
+    )
+
+
 def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
     """'the `worker` process (BullMQ)', 'Le conteneur `queue` lance `php artisan queue:work`':
     a process named in a sentence, with its command. Returns its name."""
@@ -283,6 +341,14 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
         if at >= 0 and _PROCESS_HINT.search(near) and not negation.search(folded[:at]):
             name = code.lower()
             break
+    lead = line.codes[0].lower() if line.codes else ""
+    if (
+        name is None
+        and re.fullmatch(r"[a-z][\w-]*", lead)
+        and folded.lstrip("-*• ").startswith(lead)
+        and any(_is_command(c, lead) for c in line.codes[1:])
+    ):
+        name = lead  # '- `worker` sends the mails through Celery (`celery -A x worker`)'
     for match in _NAMED_PROCESS_RE.finditer(folded) if name is None else ():
         candidate = match.group(1) or match.group(2)
         if negation.search(folded[: match.start()]):
@@ -360,6 +426,7 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
     if (
         not size
         or times
+        or (_HOST_WORDS.search(folded) and re.search(r"\d\s*v?cpus?\b|\bvcores?\b", folded))
         or re.search(
             r"\b(box|server|host|vps|droplet|maquina|serveur|servidor)\b[^,;]{0,15}$", before
         )
@@ -434,7 +501,11 @@ def sentence_facts(
     for clause in clauses:
         part = Line(clause, where, codes=tuple(c for c in line.codes if c in clause))
         low = vocab.fold(clause)
-        named = _process_mentions(part, low, out) if _PROCESS_HINT.search(low) else None
+        named = (
+            _process_mentions(part, low, out)
+            if _PROCESS_HINT.search(low) or len(part.codes) >= 2
+            else None
+        )
         subject = named or (subject if not _WEB_WORD.search(low) else None)
         if _DIGIT.search(low) or _COUNT_HINT.search(low):
             store = subject
@@ -442,6 +513,10 @@ def sentence_facts(
                 store = "redis"  # 'Container limit 384 MB.' in a paragraph about Redis
             _sizes(clause, low, where, out, store)
     _web_facts(line, text, folded, out, digits)
+    if line.codes and _WEB_PROCESS_RE.search(folded):
+        command = next((c for c in line.codes if _is_command(c)), None)
+        if command:
+            out.add("app_command", " ".join(command.split()), where, 1, text)
     if _QUOTE_HINT.search(text):
         _container_commands(text, where, out)
     workers = vocab.has_any(folded, vocab.QUEUE_HINTS) or "background" in folded
