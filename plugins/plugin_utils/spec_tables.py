@@ -54,7 +54,12 @@ def cell(row: Row, index: int | None) -> Line | None:
 def _key_value(table: Table, out: F.Collector) -> None:
     for row in table.rows:
         if len(row.cells) >= 2 and row.cells[0].text:
-            handle_kv(KV(row.cells[0].text, row.cells[1].text, row.cells[1]), out)
+            key, cell = row.cells[0].text, row.cells[1]
+            # the row read as the line 'Key: value' ('PostgreSQL: 15, on the same box')
+            line = cell._replace(text=f"{key}: {cell.text}", key=key, value=cell.text)
+            handle_kv(KV(key, cell.text, line), out)
+        if len(row.cells) >= 3 and row.cells[2].text:
+            prose.conf_lines(row.cells[2].text, row.cells[2].where, out)  # max_connections 200
 
 
 def _weight(text: str) -> int:
@@ -441,6 +446,12 @@ def classify(table: Table) -> Callable[[Table, F.Collector], None] | None:
         return _network_rules
     if len(head) == 2 and (head[0] in vocab.KV_HEADS_FIRST or head[1] in vocab.KV_HEADS_SECOND):
         return _key_value
+    if (
+        len(head) == 3
+        and head[0] in vocab.KV_HEADS_FIRST
+        and set(head[1].split()) & vocab.KV_HEADS_SECOND
+    ):
+        return _key_value  # Setting | Prod value | Notes
     if "keep" in col and ("when" in col or "where" in col):
         return _backups
     if "strategy" in col and "name" in col:

@@ -66,7 +66,8 @@ KEYS = _table(
         "dominios adicionais | dominios adicionales | zusatzliche domains | "
         "domaines supplementaires | domaines additionnels | weitere domains | weitere domain | "
         "zusatzliche domain | dominio adicional | dominio aggiuntivo | also serves | "
-        "old name | legacy domain | alte domain | "
+        "old name | legacy domain | alte domain | legacy hostname | old hostname | old domain | "
+        "previous domain | ancien domaine | dominio antiguo | dominio antigo | "
         "otros dominios | weitere domains | autres domaines",
         "image": "immagine | containerimage | image | docker image | container image | "
         "app image | imagem | imagen | image docker | imagem docker | imagen docker | "
