@@ -168,6 +168,35 @@ _CORRECTION_RE = re.compile(
 )
 
 
+_DOT_SPLIT_RE = re.compile(r"\s+[\u00b7|\u2022]\s+")
+
+
+def _dot_fields(line: Line) -> list[Line]:
+    """'Service: `x` · Target date: Thu · Owners: @a': one key/value line per field."""
+    if line.key is None or not _DOT_SPLIT_RE.search(line.value or ""):
+        return [line]
+    parts = _DOT_SPLIT_RE.split(line.text)
+    fields = []
+    for part in parts:
+        key, sep, value = part.partition(":")
+        if not sep or not key.strip() or len(key.split()) > 4:
+            if fields:  # not a field: it goes on the previous one
+                last = fields[-1]
+                fields[-1] = last._replace(text=f"{last.text} {part}", value=f"{last.value} {part}")
+                continue
+            return [line]
+        fields.append(
+            line._replace(
+                text=part,
+                key=key.strip(),
+                value=value.strip(),
+                codes=tuple(c for c in line.codes if c in part),
+                placeholders=tuple(p for p in line.placeholders if p in part),
+            )
+        )
+    return fields
+
+
 def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
     prose_lines: list[Line] = []
 
@@ -195,7 +224,7 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
             ]
         prose_lines.clear()
 
-    lines = list(block.lines)
+    lines = [part for line in block.lines for part in _dot_fields(line)]
     merged: list[Line] = []
     for line in lines:  # a key line's wrapped value continues on the next lines
         if (

@@ -362,6 +362,10 @@ _GENERAL_WORDS = {
     "sonst",
     "reste",
     "geral",
+    "wide",
+    "sitewide",
+    "site-wide",
+    "everywhere",
 }
 _GENERAL_WORDS |= units.REQUEST_NOUNS
 

@@ -608,9 +608,12 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         names = [h for h in hosts(text) if not _VENDOR_DOMAINS.search(h)]
         alias = _ALIAS_WORDS.search(folded)
         if names and alias:
-            # hosts named before the alias word are the app's, those after are its aliases
+            # hosts named before the alias word are the app's, those after are its aliases;
+            # 'old.example redirects to new.example': the other way round
             before = [h for h in names if folded.find(h) < alias.start()]
             after = [h for h in names if h not in before]
+            if re.match(r"redirects?\s+(?:\(301\)\s+)?to\b", folded[alias.start() :]) and after:
+                before, after = after[:1], before
             if before:
                 domain_facts(" ".join(before), line, out, 1)
             for host in after if before else names:
@@ -689,12 +692,12 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
 
         for secret in re.findall(r"[A-Z][A-Z0-9_]+", listed.group(1)):
             env_var(secret, "", where, out, secret=True)
-    if line.codes and _SECRET_WORDS.search(folded):
+    if _SECRET_WORDS.search(folded) and (line.codes or "_" in text):
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import HEX32_RE, env_var
 
         names = [
             c for c in line.codes if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{3,}", c)
-        ]
+        ] or re.findall(r"(?<![\w$])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w=])", text)
         for index, name in enumerate(names):
             after = text[text.find(name) + len(name) :]
             nxt = after.find(names[index + 1]) if index + 1 < len(names) else len(after)

@@ -46,7 +46,8 @@ KEYS = _table(
     {
         "name": "naam | nome applicazione | nome dell applicazione | applicatie | app naam | "
         "project | project name | app | app name | application | application name | "
-        "service name | name | product | projeto | proyecto | projekt | projet | nome | nombre | "
+        "service name | service | name | product | projeto | proyecto | projekt | projet | "
+        "nome | nombre | "
         "anwendung | applicazione | aplicacion | aplicacao | nome da aplicacao | "
         "nombre de la aplicacion | name der anwendung | nom de l application | app naam | "
         "nom | nom du projet | nome do projeto | nombre del proyecto",
