@@ -6,6 +6,7 @@ infrastructure content no reader used is reported with its heading and line.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
@@ -107,18 +108,31 @@ def _title_name(blocks: list, out: F.Collector) -> None:
                 return
 
 
+_ASSIGN_LINE_RE = re.compile(r"[a-z][\w-]*\s*=\s")
+_CHAT_HEADER_RE = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*\(edited\))?\s*$", re.I)
+
+
 def sentences(lines: list[Line]) -> list[Line]:
     """Consecutive lines of prose -> one Line per sentence, at the line where it starts (a
     sentence wrapped over two source lines is read whole). A line that begins with a mark
     (✅, ⚠️, [x]) is an item of its own."""
     if len(lines) == 1:
         return lines
-    if any(line.marked for line in lines[1:]):
-        groups: list[list[Line]] = [[]]
-        for line in lines:
-            if line.marked and groups[-1]:
-                groups.append([])
-            groups[-1].append(line)
+    starts = [
+        index
+        for index, line in enumerate(lines)
+        if index
+        and (
+            line.marked
+            or _ASSIGN_LINE_RE.match(line.text)
+            or _CHAT_HEADER_RE.search(lines[index - 1].text)
+        )
+    ]
+    if starts:
+        # an item of its own: a marked line (✅, [x]), 'worker = `cmd`', the first line of a
+        # chat message after its 'Name  10:11 AM' header
+        bounds = [0, *starts, len(lines)]
+        groups = [lines[a:b] for a, b in pairwise(bounds) if lines[a:b]]
         return [s for group in groups for s in sentences(group)]
     text, starts = "", []
     for line in lines:
@@ -253,7 +267,7 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
             kv_warnings(KV("", line.text, line), out)
         if known:
             flush()
-            rest = re.split(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u024f])", line.value or "", maxsplit=1)
+            rest = re.split(r"(?<=[.!?])\s+(?=[A-Za-z\u00c0-\u024f])", line.value or "", maxsplit=1)
             if len(rest) == 2 and len(rest[1].split()) >= 3:
                 # 'Docker-Logs: max. 50 MB pro Datei. Logs gehen per Alloy an Loki.': the
                 # sentences after the value are read as prose

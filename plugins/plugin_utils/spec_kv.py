@@ -546,7 +546,8 @@ def _logs(kv: KV, out: F.Collector) -> None:
 
 
 def _ports(kv: KV, out: F.Collector) -> None:
-    for port in re.findall(r"(?<![\d.:/])(\d{2,5})(?!\d|\.\d)", kv.value):
+    value = re.sub(r"(?<![\d.])(\d{2,5})/(?=\d{2,5}\b)", r"\1 ", kv.value)  # '80/443'
+    for port in re.findall(r"(?<![\d.:/])(\d{2,5})(?!\d|\.\d)", value):
         if 1 <= int(port) <= 65535:
             out.add(f"public_port:{int(port)}", True, kv.where, 2, kv.value)
 

@@ -107,7 +107,7 @@ _CPUS_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*v?cpus?\b")
 _UPLOAD_RE = re.compile(
     r"\b(?:uploads?|request bod(?:y|ies)|bodies|body size|fotos?|photos?|archivos?|arquivos?|"
     r"fichiers?|dateien|envois?|subidas?)\b[^.;]{0,40}?\b(?:capped|limit\w*|max\w*|up to|at most|"
-    r"no more than|hasta|ate|bis(?: zu)?|jusqu'?a|pesar hasta)\s*(?:at|to|of|is|a|de)?\s*"
+    r"to|no more than|hasta|ate|bis(?: zu)?|jusqu'?a|pesar hasta)\s*(?:at|to|of|is|a|de)?\s*"
     + _SIZE
     + r"|\b(?:max\w*|tamano maximo|taille max\w*)\s+(?:de\s+|des\s+)?"
     r"(?:upload|subida|envio|carga|body|envois|requete)\w*\s*:?\s*" + _SIZE
@@ -195,6 +195,10 @@ _ALIAS_WORDS = re.compile(
     r"vecchio indirizzo|oude adres|"
     r"secondary|additional|weitere|tambem|tambien|aussi|ebenfalls|anche)\b"
 )
+_APP_SLUG_RE = re.compile(
+    r"\b(?:the )?(?:app|application|project|service)(?: name)? is\s+\*?"
+    r"([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\b"
+)
 _APP_NAME_RE = re.compile(
     r"\b(?i:the app(?:lication)? is|app(?:lication)? called|project is called|service is called|"
     r"product is|the service is)\s+((?:[A-Z][\w-]*)(?: [A-Z][\w-]*){0,3})"
@@ -205,7 +209,8 @@ _IMAGE_TEXT_RE = re.compile(
 )
 _IMAGE_RE = re.compile(r"^[a-z0-9][\w.-]*(?:\.[a-z]{2,}|:\d+)?/[\w./-]+:[\w.-]+$")
 _DOMAIN_CONTEXT_RE = re.compile(
-    r"\b(served|serves|available|lives|hosted|reachable|runs)\b.{0,20}\bat\b|\bdomains?\b|"
+    r"\b(served|serves|available|lives|hosted|reachable|runs|public|publicly)\b.{0,20}\bat\b|"
+    r"\bdomains?\b|"
     r"\bdominio\b|\bdomaine\b|\bredirects? to\b|\bdns\b|\btls\b|\bcertificates?\b|\bbehind\b|"
     r"\bhostname\b|\bpoints? (?:at|to)\b|\bdetras\b|\bhinter\b|\bderriere\b|\batras\b|"
     r"\bpublica\w*|\bservid[ao]\b|\bdisponible\b|\bterminates\b|\bpublic name\b|\bnom public\b|"
@@ -304,7 +309,7 @@ _LAUNCHERS = frozenset(
     ]
 )
 _WEB_PROCESS_RE = re.compile(
-    r"\bweb[- ]?(?:process|prozess|processus|proceso|processo|server|dyno|container)\b|"
+    r"\bweb[- ]?(?:process|prozess|processus|proceso|processo|server|dyno|container|command)\b|"
     r"\b(?:app|application|anwendung) server\b|\bprocessus web\b|\bproceso web\b|"
     r"\bprocesso web\b"
 )
@@ -341,6 +346,12 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
         if at >= 0 and _PROCESS_HINT.search(near) and not negation.search(folded[:at]):
             name = code.lower()
             break
+    assigned = re.match(r"\s*([a-z][\w-]*)\s*=\s*", folded)
+    if name is None and assigned and line.codes and _is_command(line.codes[0]):
+        name = assigned.group(1)
+        if F.component(name) == "app":
+            out.add("app_command", " ".join(line.codes[0].split()), line.where, 1, line.text)
+            return None
     lead = line.codes[0].lower() if line.codes else ""
     if (
         name is None
@@ -375,6 +386,10 @@ def _process_mentions(line: Line, folded: str, out: F.Collector) -> str | None:
 _LOG_SIZE_RE = re.compile(r"\blogs?\b[^.;]{0,40}?\b(?:rotat\w*|max-size)\b")
 
 
+_ASSIGNED_RE = re.compile(r"\s*[a-z][\w-]*\s*=\s")
+_OF_THEM_RE = re.compile(_COUNT + r"\s+of (?:them|those|these)\b")
+
+
 def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str | None) -> None:
     """Replicas and memory of the web process, or of the process the paragraph is about."""
     replicas = _REPLICAS_RE.search(folded)
@@ -390,6 +405,7 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
             out.add(f"{subject}_memory_limit", units.compose_size(size), where, 1, text)
         return
     if subject and not re.search(r"\b(api|web|app)\b", folded):
+        replicas = replicas or _OF_THEM_RE.search(folded)
         if replicas and _count(replicas.group(1)):
             out.add(f"process:{subject}:replicas", _count(replicas.group(1)), where, 1, text)
         if size:
@@ -453,6 +469,7 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
 
 
 _KEYED_PORT = re.compile(r"\bport\s*:?\s*(\d{2,5})\b")
+_ENV_PAIR_RE = re.compile(r"(?<![\w$])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)=([^\s,;]+)")
 _QUOTE_HINT = re.compile('[«“"`]')
 _WEB_WORD = re.compile(r"\b(api|web|app)\b")
 _UNCHECKED = re.compile(r"\s*\[ \]")
@@ -503,7 +520,7 @@ def sentence_facts(
         low = vocab.fold(clause)
         named = (
             _process_mentions(part, low, out)
-            if _PROCESS_HINT.search(low) or len(part.codes) >= 2
+            if _PROCESS_HINT.search(low) or len(part.codes) >= 2 or _ASSIGNED_RE.match(low)
             else None
         )
         subject = named or (subject if not _WEB_WORD.search(low) else None)
@@ -519,6 +536,12 @@ def sentence_facts(
             out.add("app_command", " ".join(command.split()), where, 1, text)
     if _QUOTE_HINT.search(text):
         _container_commands(text, where, out)
+    pairs = _ENV_PAIR_RE.findall(text) if "=" in text else []
+    if len(pairs) >= 2:  # 'NODE_ENV=production, LOG_LEVEL=info, QUEUE_PREFIX=fw'
+        from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var
+
+        for name, value in pairs:
+            env_var(name, value, where, out)
     workers = vocab.has_any(folded, vocab.QUEUE_HINTS) or "background" in folded
     for match in _WORKERS_RE.finditer(folded) if workers else ():
         name = match.group(2)
@@ -639,6 +662,9 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
             seconds = units.find_duration(value if value.endswith("s") else value + "s")
             out.add("nginx_proxy_read_timeout", units.duration_form(seconds), where, 2, text)
     name = _APP_NAME_RE.search(text) if vocab.has_any(folded, _NAME_HINTS) else None
+    slug = _APP_SLUG_RE.search(folded) if "-" in folded else None
+    if name is None and slug:
+        out.add("app_name", slug.group(1), where, 1, text)  # 'app is fernwood-orders'
     if name and not set(vocab.fold(name.group(1)).split()) <= vocab.GENERIC_TITLE:
         out.add("app_name", F.slug(name.group(1)), where, 1, text)
     if "image" in folded or "imagem" in folded or "imagen" in folded:
