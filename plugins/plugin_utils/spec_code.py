@@ -221,6 +221,24 @@ def _parse(lang: str, body: str) -> Any:
     return docs[0] if len(docs) == 1 else docs
 
 
+_CRONTAB_RE = re.compile(r"^\s*((?:[\d*/,-]+\s+){4}[\d*/,a-z-]+)\s+(\S.*)$", re.I)
+_DUMP_RE = re.compile(r"backup|dump|pg_dump|pg-dump|pgbackrest|wal-g|restic|borg", re.I)
+
+
+def _crontab_block(code: Code, out: F.Collector) -> bool:
+    """'30 1 * * * /opt/x/bin/pg-backup.sh': a crontab line that runs a backup sets the
+    schedule (cron runs on the host's clock, taken as UTC)."""
+    used = False
+    for index, text in enumerate(code.lines):
+        match = _CRONTAB_RE.match(text)
+        if match and _DUMP_RE.search(match.group(2)):
+            where = Where(code.where.heading, code.where.line + index, code.where.path)
+            out.add("backup_schedule", " ".join(match.group(1).split()), where, 2, text.strip())
+            out.add("backup_enabled", True, where, 2, text.strip())
+            used = True
+    return used
+
+
 def code_block(code: Code, out: F.Collector) -> bool:
     """Read one code block; True when something in it was used."""
     lang = code.lang
@@ -230,9 +248,12 @@ def code_block(code: Code, out: F.Collector) -> bool:
     if lang == "procfile":
         _procfile(code, out)
         return True
+    if lang in {"cron", "crontab"}:
+        return _crontab_block(code, out)
     if lang in {"", "bash", "sh", "shell", "env", "dotenv", "zsh", "console", "properties", "text"}:
         return (
-            _env_block(code, out)
+            _crontab_block(code, out)
+            or _env_block(code, out)
             or _shell_block(code, out)
             or (lang in {"", "text"} and _conf_block(code, out))
         )

@@ -283,6 +283,10 @@ def compose(services: dict, code: Code, out: F.Collector) -> None:
 
 
 def kamal(data: dict, code: Code, out: F.Collector) -> None:
+    ssh = data.get("ssh") if isinstance(data.get("ssh"), dict) else {}
+    if as_int(ssh.get("port")):
+        after = key_line(code, "ssh").line - code.where.line
+        out.add("harden_ssh_port", as_int(ssh["port"]), key_line(code, "port", after), 2)
     if isinstance(data.get("service"), str):
         out.add("app_name", F.slug(data["service"]), key_line(code, "service"), 3)
     if isinstance(data.get("image"), str):

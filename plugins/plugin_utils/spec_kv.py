@@ -488,7 +488,9 @@ def _redis(kv: KV, out: F.Collector) -> None:
 
 def _database(kv: KV, out: F.Collector) -> None:
     if not out.placeholder(kv.line, "database_provider"):
-        prose.db_facts(kv.value, kv.where, out, 2)
+        # 'PostgreSQL: 15, on the same box': the key names the engine, the value its version
+        text = f"{kv.key} {kv.value}" if "postgres" in kv.nk else kv.value
+        prose.db_facts(text, kv.where, out, 2)
 
 
 def _backup(kv: KV, out: F.Collector) -> None:

@@ -205,6 +205,13 @@ def railway(data: dict, code: Code, out: F.Collector) -> bool:
     return True
 
 
+def _render_groups(data: dict, code: Code, out: F.Collector) -> None:
+    """envVarGroups: the shared variables the services pull in with fromGroup."""
+    for group in _list(data.get("envVarGroups")):
+        for var in _list(_dict(group).get("envVars")):
+            _render_env(var, code, out)
+
+
 def render(data: dict, code: Code, out: F.Collector) -> bool:
     web_done = False
     for index, svc in enumerate(_list(data.get("services"))):
@@ -239,6 +246,8 @@ def render(data: dict, code: Code, out: F.Collector) -> bool:
                 out.add("app_domain" if pos == 0 else "alias", host.lower(), key_line(code, host))
         for var in _list(svc.get("envVars")):
             _render_env(var, code, out)
+        if any("fromGroup" in _dict(v) for v in _list(svc.get("envVars"))):
+            _render_groups(data, code, out)
         _paas(
             [f"{name}.{k}" for k in ("plan", "region", "autoDeploy", "scaling") if k in svc],
             "Render",

@@ -718,7 +718,7 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
 
         for secret in re.findall(r"[A-Z][A-Z0-9_]+", listed.group(1)):
             env_var(secret, "", where, out, secret=True)
-    if _SECRET_WORDS.search(folded) and (line.codes or "_" in text):
+    if (_SECRET_WORDS.search(folded) or ".env" in folded) and (line.codes or "_" in text):
         from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import HEX32_RE, env_var
 
         names = [

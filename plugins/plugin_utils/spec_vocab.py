@@ -127,7 +127,7 @@ KEYS = _table(
         "data store | "
         "database provider | database hosting | database host | database engine | "
         "database server | managed database | banco de dados | base de datos | datenbank | "
-        "base de donnees | bdd",
+        "base de donnees | bdd | postgresql | postgres | postgresql version | postgres version",
         "redis": "redis | cache | cache store | queue | cache queue | fila | cola",
         "backup": "reservekopie | reservekopieen | backup | backups | backup schedule | "
         "backup retention | backup frequency | "
