@@ -125,7 +125,7 @@ def sentences(lines: list[Line]) -> list[Line]:
         and (
             line.marked
             or _ASSIGN_LINE_RE.match(line.text)
-            or _CHAT_HEADER_RE.search(lines[index - 1].text)
+            or _CHAT_HEADER_RE.search(lines[index - 1].text[-24:])
         )
     ]
     if starts:
@@ -140,9 +140,10 @@ def sentences(lines: list[Line]) -> list[Line]:
         text += line.text + " "
     found = []
     for match in re.finditer(
-        r"\S.*?(?:(?<!\bmax)(?<!\bmin)(?<!\bca)(?<!\bapprox)(?<!\be\.g)(?<!\bi\.e)(?<!\bz\.B)"
-        r"(?<!\bvs)(?<!\bnr)(?<!\bno)(?<!\binkl)(?<!\bbzw)(?<!\bevtl)(?<!\bjeweils)"
-        r"[.!?;](?=\s+[A-Z0-9(*`\u00c0-\u024f])|$)",
+        # the abbreviations' checks come after the stop, so they run only at a stop
+        r"\S.*?(?:[.!?;](?<!\bmax\.)(?<!\bmin\.)(?<!\bca\.)(?<!\bapprox\.)(?<!\be\.g\.)"
+        r"(?<!\bi\.e\.)(?<!\bz\.B\.)(?<!\bvs\.)(?<!\bnr\.)(?<!\bno\.)(?<!\binkl\.)"
+        r"(?<!\bbzw\.)(?<!\bevtl\.)(?<!\bjeweils\.)(?=\s+[A-Z0-9(*`\u00c0-\u024f])|$)",
         text.strip() + " ",
     ):
         begin = match.start()
