@@ -317,9 +317,6 @@ def _process_types(kv: KV, out: F.Collector) -> None:
         single = re.search(r"exactly one|single|only one|singleton|one instance", details)
         size = units.find_size(details)
         web = F.component(name) == "app"
-        command = re.sub(r",.*", "", details).strip() if details else None
-        if command and (units.find_size(command) or re.search(r"\d|replica|exactly", command)):
-            command = None
         process(
             name,
             None,
@@ -336,7 +333,6 @@ def _process_types(kv: KV, out: F.Collector) -> None:
                 out.add(f"{prefix}:role", role, kv.where, 3)
             if single:
                 out.add(f"{prefix}:singleton", True, kv.where)
-            del command
 
 
 def _command(kv: KV, out: F.Collector) -> None:

@@ -81,9 +81,8 @@ def _text_of(node) -> str:
     return "".join(_text_of(c) for c in node.children)
 
 
-def _rs_lines(nodes, first: int, heading, path):
-    segments: list = []
-    _rs_segments(nodes, "plain", segments)
+def _split_lines(segments: list, first: int, heading, path) -> tuple:
+    """(style, text) segments, None at each line break -> one Line per source line."""
     lines, current = [], []
     for segment in [*segments, None]:
         if segment is None:
@@ -92,6 +91,12 @@ def _rs_lines(nodes, first: int, heading, path):
         else:
             current.append(segment)
     return tuple(lines)
+
+
+def _rs_lines(nodes, first: int, heading, path):
+    segments: list = []
+    _rs_segments(nodes, "plain", segments)
+    return _split_lines(segments, first, heading, path)
 
 
 _INLINE = {
@@ -225,14 +230,7 @@ def _py_lines(token, heading: str | None, path: tuple[str, ...]):
             segments.append((style, child.content))
         elif kind == "image":
             segments.append(("link", child.content))
-    lines, current = [], []
-    for segment in [*segments, None]:
-        if segment is None:
-            lines.append(make_line(current, Where(heading, first + len(lines), path)))
-            current = []
-        else:
-            current.append(segment)
-    return tuple(lines)
+    return _split_lines(segments, first, heading, path)
 
 
 def _py_table(tokens, start: int, heading, path) -> tuple[Table, int]:

@@ -33,39 +33,6 @@ _COUNT = (
     r"(?<![\w.])(\d+|one|two|three|four|five|six|um|uma|dois|duas|tres|quatro|uno|una|dos|cuatro|"
     r"zwei|drei|vier|deux|trois|quatre|single|sola|unica|seule|einzige)"
 )
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "um": 1,
-    "uma": 1,
-    "dois": 2,
-    "duas": 2,
-    "tres": 3,
-    "quatro": 4,
-    "uno": 1,
-    "una": 1,
-    "dos": 2,
-    "cuatro": 4,
-    "zwei": 2,
-    "drei": 3,
-    "vier": 4,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "single": 1,
-    "sola": 1,
-    "unica": 1,
-    "seule": 1,
-    "einzige": 1,
-    "eine": 1,
-    "ein": 1,
-    "une": 1,
-    "un": 1,
-}
 _REPLICAS_RE = re.compile(
     _COUNT + r"\s+(?:sola\s+|seule\s+|unica\s+|single\s+)?(?:web |app |api |puma |gunicorn |"
     r"rails |django |[\"'`][\w-]+[\"'`] )?(?:replicas?|instances?|containers?|copies|instancias?|"
@@ -275,7 +242,7 @@ def where_at(line: Line, pattern: re.Pattern[str]) -> Where:
 
 
 def _count(word: str) -> int | None:
-    return int(word) if word.isdigit() else _NUMBERS.get(word)
+    return units.find_count(word)
 
 
 _LAUNCHERS = frozenset(

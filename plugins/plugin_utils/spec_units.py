@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
+
 _KIB = 1024
 _UNIT_POWER = {"": 0, "b": 0, "k": 1, "m": 2, "g": 3, "t": 4}
 _UNIT_WORDS = {
@@ -273,20 +275,7 @@ def find_rates(text: str) -> list[Rate]:
     return rates
 
 
-_COUNT_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "single": 1,
-}
-
-
 def find_count(text: str) -> int | None:
     """'3', 'three' -> 3."""
     word = (text or "").strip().lower()
-    return int(word) if word.isdigit() else _COUNT_WORDS.get(word)
+    return int(word) if word.isdigit() else vocab.NUMBER_WORDS.get(word)

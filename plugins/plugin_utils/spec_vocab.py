@@ -713,3 +713,41 @@ def has_any(text: str, hints: tuple[str, ...]) -> bool:
             _HINT_RES.clear()
         entry = _HINT_RES[id(hints)] = (hints, _hint_re(hints))
     return entry[1].search(text) is not None
+
+
+# Counts written as words ('two replicas', 'zwei Instanzen', 'une seule instance').
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "um": 1,
+    "uma": 1,
+    "dois": 2,
+    "duas": 2,
+    "tres": 3,
+    "quatro": 4,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "cuatro": 4,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "single": 1,
+    "sola": 1,
+    "unica": 1,
+    "seule": 1,
+    "einzige": 1,
+    "eine": 1,
+    "ein": 1,
+    "une": 1,
+    "un": 1,
+    "seven": 7,
+    "eight": 8,
+}
