@@ -11,8 +11,11 @@ from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as pr
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Code, Where
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_platforms import (
+    ingress_annotations,
+    web_container,
+)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import (
-    as_int,
     command_text,
     key_line,
     process,
@@ -90,20 +93,14 @@ def _workload(name: str, section: dict, image: str | None, code: Code, out: F.Co
     )
     if not web:
         return
-    if image:
-        F.add_image("app_image", image, key_line(code, "repository"), out)
-    port = as_int(section.get("containerPort"))
-    if port:
-        out.add("app_port", port, key_line(code, "containerPort"))
-    for probe in ("readinessProbe", "livenessProbe"):
-        path = _dict(_dict(section.get(probe)).get("httpGet")).get("path")
-        if isinstance(path, str):
-            out.add("app_health_path", path, key_line(code, "path"))
-            break
-    grace = as_int(section.get("terminationGracePeriodSeconds"))
-    if grace:
-        where = key_line(code, "terminationGracePeriodSeconds")
-        out.add("app_stop_grace_period", units.duration_form(grace), where)
+    web_container(
+        {**section, "image": image},
+        section.get("containerPort"),
+        section.get("terminationGracePeriodSeconds"),
+        key_line(code, "repository"),
+        code,
+        out,
+    )
 
 
 def _ingress(data: dict, code: Code, out: F.Collector) -> None:
@@ -119,16 +116,7 @@ def _ingress(data: dict, code: Code, out: F.Collector) -> None:
     hosts += [h for h in _list(glob.get("extraHosts")) if isinstance(h, str)]
     for pos, host in enumerate(dict.fromkeys(h.lower() for h in hosts)):
         out.add("app_domain" if pos == 0 else "alias", host, key_line(code, host.split(".")[0]))
-    for key, value in _dict(ingress.get("annotations")).items():
-        key, where = str(key), key_line(code, str(key))
-        if key.endswith("proxy-body-size") and units.find_size(str(value)):
-            size = units.nginx_size(units.find_size(str(value)))
-            out.add("nginx_client_max_body_size", size, where)
-        elif key.endswith("proxy-read-timeout") and as_int(value):
-            out.add("nginx_proxy_read_timeout", f"{as_int(value)}s", where)
-        elif key.endswith(("limit-rps", "limit-rpm")) and as_int(value):
-            unit = "r/s" if key.endswith("rps") else "r/m"
-            out.add("rate:general", f"{as_int(value)}{unit}", where)
+    ingress_annotations(_dict(ingress.get("annotations")), code, out)
 
 
 def _datastores(data: dict, code: Code, out: F.Collector) -> None:

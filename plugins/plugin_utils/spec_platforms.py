@@ -419,6 +419,41 @@ def _backup_cronjob(spec: dict, code: Code, where: Where, out: F.Collector) -> N
             )
 
 
+def ingress_annotations(notes: dict, code: Code, out: F.Collector) -> None:
+    """ingress-nginx annotations: body size, read timeout, requests per second or minute."""
+    for key, value in notes.items():
+        key, where = str(key), key_line(code, str(key))
+        if key.endswith("proxy-body-size") and units.find_size(str(value)):
+            out.add(
+                "nginx_client_max_body_size", units.nginx_size(units.find_size(str(value))), where
+            )
+        elif key.endswith("proxy-read-timeout") and as_int(value):
+            out.add("nginx_proxy_read_timeout", f"{as_int(value)}s", where)
+        elif key.endswith(("limit-rps", "limit-rpm")) and as_int(value):
+            unit = "r/s" if key.endswith("rps") else "r/m"
+            out.add("rate:general", f"{as_int(value)}{unit}", where)
+
+
+def web_container(
+    container: dict, port: Any, grace: Any, image_at: Where | None, code: Code, out: F.Collector
+) -> None:
+    """The web container of a pod spec or a Helm section: image, port, the first HTTP probe's
+    path, the grace period."""
+    image = container.get("image")
+    if image_at is not None and isinstance(image, str) and image:
+        F.add_image("app_image", image, image_at, out)
+    if as_int(port):
+        out.add("app_port", as_int(port), key_line(code, "containerPort"))
+    for probe in ("readinessProbe", "livenessProbe"):
+        path = _dict(_dict(container.get(probe)).get("httpGet")).get("path")
+        if isinstance(path, str):
+            out.add("app_health_path", path, key_line(code, "path"))
+            break
+    if as_int(grace):
+        where = key_line(code, "terminationGracePeriodSeconds")
+        out.add("app_stop_grace_period", f"{as_int(grace)}s", where)
+
+
 def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
     web_done = False
     for doc in docs:
@@ -427,19 +462,7 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
         where = key_line(code, "name", _line_of(code, name) if name else 0)
         spec = _dict(doc.get("spec"))
         if kind == "Ingress":
-            notes = _dict(meta.get("annotations"))
-            for key, value in notes.items():
-                if key.endswith("proxy-body-size") and units.find_size(str(value)):
-                    out.add(
-                        "nginx_client_max_body_size",
-                        units.nginx_size(units.find_size(str(value))),
-                        key_line(code, key),
-                    )
-                elif key.endswith("proxy-read-timeout") and as_int(value):
-                    out.add("nginx_proxy_read_timeout", f"{as_int(value)}s", key_line(code, key))
-                elif key.endswith(("limit-rps", "limit-rpm")) and as_int(value):
-                    unit = "r/s" if key.endswith("rps") else "r/m"
-                    out.add("rate:general", f"{as_int(value)}{unit}", key_line(code, key))
+            ingress_annotations(_dict(meta.get("annotations")), code, out)
             hosts = [r.get("host") for r in _list(spec.get("rules")) if isinstance(r, dict)]
             for pos, host in enumerate(h for h in hosts if isinstance(h, str)):
                 out.add(
@@ -489,27 +512,19 @@ def kubernetes(docs: list[dict], code: Code, out: F.Collector) -> bool:
             out.add(f"process:{F.slug(name)}:role", "scheduler", where, 3)
         if is_web:
             web_done = True
-            if image:
-                F.add_image("app_image", image, key_line(code, "image"), out)
             ports = [
                 as_int(p.get("containerPort"))
                 for p in _list(main.get("ports"))
                 if isinstance(p, dict)
             ]
-            if ports and ports[0]:
-                out.add("app_port", ports[0], key_line(code, "containerPort"))
-            for probe in ("readinessProbe", "livenessProbe"):
-                path = _dict(_dict(main.get(probe)).get("httpGet")).get("path")
-                if isinstance(path, str):
-                    out.add("app_health_path", path, key_line(code, "path"))
-                    break
-            grace = as_int(pod_spec.get("terminationGracePeriodSeconds"))
-            if grace:
-                out.add(
-                    "app_stop_grace_period",
-                    f"{grace}s",
-                    key_line(code, "terminationGracePeriodSeconds"),
-                )
+            web_container(
+                main,
+                ports[0] if ports else None,
+                pod_spec.get("terminationGracePeriodSeconds"),
+                key_line(code, "image") if image else None,
+                code,
+                out,
+            )
             policy = pod_spec.get("restartPolicy")
             if isinstance(policy, str) and F.restart_policy(policy):
                 mapped = F.restart_policy(policy)
