@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -31,6 +32,21 @@ def run(
     return subprocess.run(
         cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def compose_config(project: Path, *profiles: str) -> dict:
+    """``docker compose config`` of a rendered project, as JSON; fails the test if it is
+    not a valid compose file."""
+    flags = [arg for profile in profiles for arg in ("--profile", profile)]
+    check = subprocess.run(
+        ["docker", "compose", *flags, "config", "--format", "json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    return json.loads(check.stdout)
 
 
 def recap(output: str) -> dict[str, dict[str, int]]:

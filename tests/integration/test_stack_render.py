@@ -16,7 +16,7 @@ import crossplane
 import pytest
 import yaml
 
-from .helpers import REPO, recap, run
+from .helpers import REPO, compose_config, recap, run
 
 SPECS = sorted((REPO / "tests/fixtures/specs").glob("*.txt"))
 PLAY = textwrap.dedent(
@@ -64,15 +64,7 @@ def test_reference_spec_renders_a_valid_compose_project(spec, tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert recap(proc.stdout)["localhost"]["failed"] == 0
-    check = subprocess.run(
-        ["docker", "compose", "config", "--format", "json"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stderr
-    compose = json.loads(check.stdout)
+    compose = compose_config(project)
     expected = yaml.safe_load((REPO / "tests/golden" / f"{spec.stem}.yml").read_text())["vars"]
     services = compose["services"]
     assert compose["networks"]["backend"].get("internal") is True
@@ -153,15 +145,7 @@ def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
         ]
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
-    check = subprocess.run(
-        ["docker", "compose", "--profile", "certbot", "config", "--format", "json"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stderr
-    services = json.loads(check.stdout)["services"]
+    services = compose_config(project, "certbot")["services"]
     certbot, nginx = services["certbot"], services["nginx"]
     assert certbot["profiles"] == ["certbot"] and not certbot.get("ports")
     assert certbot["environment"] == {"REQUESTS_CA_BUNDLE": "/etc/onebox/acme-ca.pem"}

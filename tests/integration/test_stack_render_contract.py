@@ -25,7 +25,7 @@ import urllib.request
 import crossplane
 import pytest
 
-from .helpers import REPO, recap, run
+from .helpers import REPO, compose_config, recap, run
 
 MIB = 1024 * 1024
 
@@ -193,21 +193,14 @@ def _render(tmp, spec: dict, **extra) -> dict:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert recap(proc.stdout)["localhost"]["failed"] == 0
-    check = subprocess.run(
-        ["docker", "compose", "config", "--format", "json"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stderr
+    services = compose_config(project)["services"]
     parsed = crossplane.parse(
         str(project / "nginx/conf.d/default.conf"), single=True, check_ctx=False, check_args=False
     )
     assert parsed["errors"] == []
     return {
         "project": project,
-        "services": json.loads(check.stdout)["services"],
+        "services": services,
         "nginx": parsed["config"][0]["parsed"],
         "timer": (tmp / "onebox-pg-dump.timer").read_text(),
         "redis_conf": (project / "redis/redis.conf").read_text(),
