@@ -301,9 +301,8 @@ _MOJIBAKE_HINT = re.compile(
 )
 
 
-def _odd(line: str) -> bool:
-    """Characters ftfy changes without calling the line bad (C1 controls, odd spaces)."""
-    return any("\x80" <= c <= "\x9f" or c in "\u00a0\u2007\u202f\ufeff" for c in line)
+# characters ftfy changes without calling the line bad (C1 controls, odd spaces)
+_ODD_RE = re.compile("[\x80-\x9f\u00a0\u2007\u202f\ufeff]")
 
 
 def repair_text(text: str) -> tuple[str, tuple[int, ...]]:
@@ -322,7 +321,7 @@ def repair_text(text: str) -> tuple[str, tuple[int, ...]]:
     else:
         fixed = "\n".join(
             _repair_residue(ftfy.fix_text(line, _FTFY))
-            if not line.isascii() and (_MOJIBAKE_HINT.search(line) or _odd(line))
+            if not line.isascii() and (_MOJIBAKE_HINT.search(line) or _ODD_RE.search(line))
             else line
             for line in lines
         )
@@ -388,6 +387,8 @@ def _tick(text: str) -> bool | None:
 
 def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
     """Build a Line from (style, text) segments; style is plain, strong, code or link."""
+    if len(segments) == 1 and segments[0][0] == "plain":
+        return _plain_line(segments[0][1], where)  # most lines and cells: one plain run
     raw = "".join(text for _, text in segments)
     text = clean(raw)
     scan = (
@@ -414,7 +415,7 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
             if not key:
                 key = value = None
     elif parts and ":" in raw and "://" not in raw.split(":", 1)[0]:
-        match = _PLAIN_KV_RE.match(re.sub(r"^\[[ xX]\]\s*", "", text))
+        match = _PLAIN_KV_RE.match(_CHECKBOX_RE.sub("", text, count=1))
         if match and len(match.group("key").split()) <= 5:
             key, value = match.group("key").strip(), match.group("value").strip()
     return Line(
@@ -427,6 +428,20 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
         codes=tuple(text.strip() for style, text in segments if style == "code" and text.strip()),
         marked=_marked(raw),
     )
+
+
+def _plain_line(raw: str, where: Where) -> Line:
+    """make_line() for a line of plain text (what it does, without the segment work)."""
+    text = clean(raw)
+    key = value = None
+    if ":" in raw and raw.strip() and "://" not in raw.split(":", 1)[0]:
+        match = _PLAIN_KV_RE.match(_CHECKBOX_RE.sub("", text, count=1))
+        if match and len(match.group("key").split()) <= 5:
+            key, value = match.group("key").strip(), match.group("value").strip()
+    return Line(text, where, key, value, find_placeholders(raw), _tick(raw), (), (), _marked(raw))
+
+
+_CHECKBOX_RE = re.compile(r"^\[[ xX]\]\s*")
 
 
 def _marked(raw: str) -> bool:

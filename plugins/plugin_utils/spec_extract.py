@@ -184,11 +184,21 @@ _CORRECTION_RE = re.compile(
 
 
 _DOT_SPLIT_RE = re.compile(r"\s+[\u00b7|\u2022]\s+")
+_CORRECTION_WORDS = ("corr", "korr", "errat", "rectif", "edit", "update", "nachtrag")
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _correction(text: str) -> bool:
+    low = text.lower()  # the words first: the pattern is slow on every sentence of a document
+    return any(word in low for word in _CORRECTION_WORDS) and bool(_CORRECTION_RE.search(text))
 
 
 def _dot_fields(line: Line) -> list[Line]:
     """'Service: `x` · Target date: Thu · Owners: @a': one key/value line per field."""
-    if line.key is None or not _DOT_SPLIT_RE.search(line.value or ""):
+    value = line.value or ""
+    if line.key is None or not (
+        ("\u00b7" in value or "|" in value or "\u2022" in value) and _DOT_SPLIT_RE.search(value)
+    ):
         return [line]
     parts = _DOT_SPLIT_RE.split(line.text)
     fields = []
@@ -216,12 +226,14 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
     prose_lines: list[Line] = []
 
     def flush() -> None:
-        about_redis = any(vocab.REDIS_RE.search(line.text) for line in prose_lines)
+        about_redis = any(
+            "redis" in x.text.lower() and vocab.REDIS_RE.search(x.text) for x in prose_lines
+        )
         subject = None
         first = len(out.facts)
         corrected = None
         for sentence in sentences(prose_lines):
-            if corrected is None and _CORRECTION_RE.search(sentence.text):
+            if corrected is None and _correction(sentence.text):
                 corrected = len(out.facts)
             subject = sentence_facts(sentence, out, about_redis, subject)
         if corrected is not None:
@@ -290,7 +302,7 @@ def _text_block(block: TextBlock, out: F.Collector, candidates: list) -> None:
         if (
             not unchecked
             and (block.in_list or line.key)
-            and any(c.isdigit() for c in line.text)
+            and _DIGIT_RE.search(line.text)
             and _INFRA_RE.search(line.text)
         ):
             candidates.append((line.where, "line", line.text))

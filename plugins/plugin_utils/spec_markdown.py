@@ -83,6 +83,8 @@ def _text_of(node) -> str:
 
 def _split_lines(segments: list, first: int, heading, path) -> tuple:
     """(style, text) segments, None at each line break -> one Line per source line."""
+    if None not in segments:  # one line: most paragraphs, items and cells
+        return (make_line(segments, Where(heading, first, path)),)
     lines, current = [], []
     for segment in [*segments, None]:
         if segment is None:

@@ -22,6 +22,7 @@ finding instead, so that one odd table never hides the rest of the document.
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 from collections import OrderedDict
 from typing import Any
@@ -83,6 +84,23 @@ def _validate_text(text: Any, source: str | None) -> str:
 
 
 def _run(text: str, source: str | None) -> SpecResult:
+    # A parse makes hundreds of thousands of short-lived small objects, freed by their
+    # reference counts: the cyclic collector's passes over them cost about 6 % of a 1 MB
+    # parse. It is paused for the parse (a bounded piece of work), then put back as it was.
+    paused = gc.isenabled() and len(text) > _GC_PAUSE_CHARS
+    if paused:
+        gc.disable()
+    try:
+        return _pipeline(text, source)
+    finally:
+        if paused:
+            gc.enable()
+
+
+_GC_PAUSE_CHARS = 100_000
+
+
+def _pipeline(text: str, source: str | None) -> SpecResult:
     repaired, changed = repair_text(text)
     prepared, mended = prepare_text(repaired)
     try:

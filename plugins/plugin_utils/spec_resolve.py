@@ -105,15 +105,17 @@ class Resolver:
     def __init__(self, out: Collector):
         self.out = out
         self.by_key: dict[str, list[Fact]] = {}
+        self.by_prefix: dict[str, list[Fact]] = {}  # 'process:web:replicas' under 'process:'
         for fact in out.facts:
             self.by_key.setdefault(fact.key, []).append(fact)
+            if ":" in fact.key:
+                self.by_prefix.setdefault(fact.key.split(":", 1)[0] + ":", []).append(fact)
         self.values: dict[str, Any] = {}
         self.explain: dict[str, dict[str, Any]] = {}
 
     def prefixed(self, prefix: str) -> list[Fact]:
-        return sorted(
-            (f for f in self.out.facts if f.key.startswith(prefix)), key=lambda f: f.where.line
-        )
+        """Facts whose key starts with ``prefix`` (a first part and its colon), by line."""
+        return sorted(self.by_prefix.get(prefix, []), key=lambda f: f.where.line)
 
     def put(
         self, var: str, value: Any, facts: Iterable[Fact], origin: str = "spec", note: str = ""

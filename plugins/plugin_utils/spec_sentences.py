@@ -435,6 +435,7 @@ def _sizes(text: str, folded: str, where: Where, out: F.Collector, subject: str 
         out.add(var, units.compose_size(size), where, 2 if plain else 1, text)
 
 
+_DOTTED_RE = re.compile(r"[a-z0-9]\.[a-z]")
 _KEYED_PORT = re.compile(r"\bport\s*:?\s*(\d{2,5})\b")
 _ENV_PAIR_RE = re.compile(r"(?<![\w$])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)=([^\s,;]+)")
 _QUOTE_HINT = re.compile('[«“"`]')
@@ -594,7 +595,11 @@ def _web_facts(line: Line, text: str, folded: str, out: F.Collector, digits: boo
         and not re.match(r"\W*(?:the\s+)?(?:ssh|sshd|openssh|redis|postgres\w*)\b", folded)
     ):
         out.add("app_port", int(port.group(1)), where, 1, text)
-    if "." in folded and (_DOMAIN_CONTEXT_RE.search(folded) or _ALIAS_WORDS.search(folded)):
+    if (
+        "." in folded
+        and _DOTTED_RE.search(folded)  # a name with a dot inside: cheap, and most have none
+        and (_DOMAIN_CONTEXT_RE.search(folded) or _ALIAS_WORDS.search(folded))
+    ):
         names = [h for h in hosts(text) if not _VENDOR_DOMAINS.search(h)]
         alias = _ALIAS_WORDS.search(folded)
         if names and alias:

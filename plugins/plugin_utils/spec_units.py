@@ -253,7 +253,10 @@ class Rate:
 
 def find_rates(text: str) -> list[Rate]:
     """All limits in a sentence: '10 req/s general, 5 req/min auth' -> two Rates."""
-    rates = []
+    rates: list[Rate] = []
+    low = (text or "").lower()
+    if "/" not in low and not any(word in low for word in ("per", "pro", "por", "par")):
+        return rates  # the pattern needs one of these: looking first is much cheaper
     for match in _RATE_RE.finditer(text or ""):
         count = int(match.group("count"))
         unit = match.group("period").lower().rstrip("s") or "s"
