@@ -16,11 +16,13 @@ from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as pr
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Code, Where
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var, real_secret
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_orchestrators import (
+    digitalocean,
+    kubernetes,
+)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_platforms import (
     app_json,
-    digitalocean,
     fly,
-    kubernetes,
     railway,
     render,
 )

@@ -4,18 +4,18 @@ secret names, ingress hosts and annotations, and bundled Redis / PostgreSQL sub-
 
 from __future__ import annotations
 
-from typing import Any
-
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_facts as F
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as prose
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Code, Where
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_env import env_var
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_platforms import (
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_orchestrators import (
     ingress_annotations,
     web_container,
 )
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_process import (
+    as_dict,
+    as_list,
     command_text,
     key_line,
     process,
@@ -37,16 +37,8 @@ _WEB_SECTIONS = ("web", "app", "api", "server", "frontend")
 _PROCESS_KEYS = {"command", "args", "replicaCount", "resources"}
 
 
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
 def is_helm(data: dict) -> bool:
-    image = _dict(data.get("image"))
+    image = as_dict(data.get("image"))
     return len(_HELM_KEYS & set(data)) >= 2 or ("repository" in image and "tag" in image)
 
 
@@ -54,7 +46,7 @@ def _image(section: dict) -> str | None:
     image = section.get("image")
     if isinstance(image, str):
         return image
-    image = _dict(image)
+    image = as_dict(image)
     repo = image.get("repository")
     if not isinstance(repo, str) or not repo:
         return None
@@ -77,8 +69,8 @@ def _comments_before(code: Code, key: str) -> str:
 def _workload(name: str, section: dict, image: str | None, code: Code, out: F.Collector) -> None:
     web = name in _WEB_SECTIONS or name == ""
     where = key_line(code, name) if name else code.where
-    limits = _dict(_dict(section.get("resources")).get("limits"))
-    command = command_text(_list(section.get("command")) + _list(section.get("args"))) or (
+    limits = as_dict(as_dict(section.get("resources")).get("limits"))
+    command = command_text(as_list(section.get("command")) + as_list(section.get("args"))) or (
         command_text(section.get("command"))
     )
     process(
@@ -104,19 +96,19 @@ def _workload(name: str, section: dict, image: str | None, code: Code, out: F.Co
 
 
 def _ingress(data: dict, code: Code, out: F.Collector) -> None:
-    ingress = _dict(data.get("ingress"))
+    ingress = as_dict(data.get("ingress"))
     hosts = []
-    for item in _list(ingress.get("hosts")):
+    for item in as_list(ingress.get("hosts")):
         host = item.get("host") if isinstance(item, dict) else item
         if isinstance(host, str):
             hosts.append(host)
-    glob = _dict(data.get("global"))
+    glob = as_dict(data.get("global"))
     if isinstance(glob.get("domain"), str):
         hosts.insert(0, glob["domain"])
-    hosts += [h for h in _list(glob.get("extraHosts")) if isinstance(h, str)]
+    hosts += [h for h in as_list(glob.get("extraHosts")) if isinstance(h, str)]
     for pos, host in enumerate(dict.fromkeys(h.lower() for h in hosts)):
         out.add("app_domain" if pos == 0 else "alias", host, key_line(code, host.split(".")[0]))
-    ingress_annotations(_dict(ingress.get("annotations")), code, out)
+    ingress_annotations(as_dict(ingress.get("annotations")), code, out)
 
 
 def _datastores(data: dict, code: Code, out: F.Collector) -> None:
@@ -132,8 +124,8 @@ def _datastores(data: dict, code: Code, out: F.Collector) -> None:
                 F.add_image("redis_image", image, where, out)
                 if F.major(image.partition(":")[2]):
                     out.add("redis_version", F.major(image.partition(":")[2]), where, 1)
-            limits = _dict(_dict(_dict(redis.get("master")).get("resources")).get("limits"))
-            limits = limits or _dict(_dict(redis.get("resources")).get("limits"))
+            limits = as_dict(as_dict(as_dict(redis.get("master")).get("resources")).get("limits"))
+            limits = limits or as_dict(as_dict(redis.get("resources")).get("limits"))
             size = units.find_size(str(limits.get("memory") or ""))
             if size:
                 out.add("redis_memory_limit", units.compose_size(size), where)
@@ -175,10 +167,10 @@ def helm_values(data: dict, code: Code, out: F.Collector) -> bool:
         _workload("", data, image, code, out)
     for name, section in sections.items():
         _workload(name, section, _image(section) or image, code, out)
-    for name, value in _dict(data.get("env")).items():
+    for name, value in as_dict(data.get("env")).items():
         env_var(str(name), value, key_line(code, str(name)), out)
     for key in ("secretEnv", "secrets", "secretKeys"):
-        for name in _list(data.get(key)):
+        for name in as_list(data.get(key)):
             if isinstance(name, str):
                 env_var(name, "", key_line(code, name), out, secret=True)
     _ingress(data, code, out)

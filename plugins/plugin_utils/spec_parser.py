@@ -6,7 +6,7 @@ functions below it) with the document's text.
 
 Pipeline, each stage a module of its own::
 
-    text --spec_blocks.repair_text/prepare_text--> repaired text (mojibake, HTML comments,
+    text --spec_repair.repair_text/prepare_text--> repaired text (mojibake, HTML comments,
          mended table separators) --spec_blocks.parse_blocks--> blocks (Markdown, or one
          block for a whole compose/fly/Kamal/... file)
          --spec_extract--> facts with provenance (readers: spec_kv, spec_tables, spec_code,
@@ -27,11 +27,7 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
-    parse_blocks,
-    prepare_text,
-    repair_text,
-)
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import parse_blocks
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_checks import check
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_contract import (
     CONTRACT,
@@ -42,6 +38,10 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_contract import (
     contract_argument_spec,
 )
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_extract import extract_facts
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_repair import (
+    prepare_text,
+    repair_text,
+)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_resolve import SpecResult, resolve
 
 __all__ = [

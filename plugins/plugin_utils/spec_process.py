@@ -115,3 +115,37 @@ def log_options(options: Any, code: Code, out: F.Collector) -> None:
     count = as_int(options.get("max-file"))
     if count is not None and count >= 1:
         out.add("docker_log_max_file", count, key_line(code, "max-file"))
+
+
+def as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def restart_mapped(policy: str, kind: Any, where: Where, out: F.Collector, platform: str) -> None:
+    out.find(
+        "warning",
+        "restart-policy-mapped",
+        f"{platform} restart policy {kind!r} is run as compose's {policy!r}",
+        where,
+    )
+
+
+def paas_only(what: list[str], platform: str, where: Where, out: F.Collector) -> None:
+    if what:
+        out.find(
+            "warning",
+            "paas-only",
+            f"{platform} settings with no meaning on one VPS: {', '.join(what)}",
+            where,
+        )
+
+
+def line_index(code: Code, text: str) -> int:
+    for index, line in enumerate(code.lines):
+        if text in line:
+            return index
+    return 0

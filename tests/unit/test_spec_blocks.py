@@ -12,8 +12,8 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
     clean,
     find_placeholders,
     parse_blocks,
-    repair_text,
 )
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_repair import repair_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
 

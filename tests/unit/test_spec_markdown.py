@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible_collections.onebox.vps.plugins.plugin_utils import spec_blocks, spec_markdown
+from ansible_collections.onebox.vps.plugins.plugin_utils import (
+    spec_markdown,
+    spec_repair,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import spec_corpus
@@ -22,8 +25,8 @@ DOCS |= {case.name: case.document for case in spec_corpus.cases()}
 )
 @pytest.mark.parametrize("name", sorted(DOCS))
 def test_both_parsers_give_the_same_blocks(name):
-    text, _ = spec_blocks.repair_text(DOCS[name].read_text(encoding="utf-8"))
-    text, _ = spec_blocks.prepare_text(text)
+    text, _ = spec_repair.repair_text(DOCS[name].read_text(encoding="utf-8"))
+    text, _ = spec_repair.prepare_text(text)
     py = spec_markdown.parse_markdown(text, "markdown-it-py")
     rs = spec_markdown.parse_markdown(text, "markdown-it-pyrs")
     assert py == rs
