@@ -18,23 +18,26 @@ try:  # ansible-core >= 2.19: AnsibleFilterTypeError is a deprecated alias of An
 except ImportError:  # older ansible-core
     from ansible.errors import AnsibleFilterTypeError
 
-try:
-    from ansible_collections.onebox.vps.plugins.plugin_utils import spec_parser
-except ImportError as exc:  # markdown-it-py or ftfy missing on the controller
-    spec_parser = None
-    _IMPORT_ERROR: ImportError | None = exc
-else:
-    _IMPORT_ERROR = None
+# The parser is imported at the first call, not with this file: ansible-core loads every
+# filter plugin of a directory whenever a task resolves a filter by its short name, in each
+# worker, and the parser's imports (Markdown, ftfy, its patterns) cost about 0.3 s each
+# time. A play that never calls these filters never pays for them.
+_CORE: Any = None
 
 
 def _core():
-    if spec_parser is None:
-        raise AnsibleFilterError(
-            "the onebox.vps spec filters need markdown-it-py and ftfy on the controller "
-            f"({_IMPORT_ERROR}); run: pip install -r requirements.txt "
-            "(requirements.txt is at the root of the onebox.vps collection)"
-        )
-    return spec_parser
+    global _CORE  # the one lazily imported module, set once
+    if _CORE is None:
+        try:
+            from ansible_collections.onebox.vps.plugins.plugin_utils import spec_parser
+        except ImportError as exc:  # markdown-it-py or ftfy missing on the controller
+            raise AnsibleFilterError(
+                "the onebox.vps spec filters need markdown-it-py and ftfy on the controller "
+                f"({exc}); run: pip install -r requirements.txt "
+                "(requirements.txt is at the root of the onebox.vps collection)"
+            ) from exc
+        _CORE = spec_parser
+    return _CORE
 
 
 def _text(name: str, value: Any) -> str:

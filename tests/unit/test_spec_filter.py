@@ -85,10 +85,34 @@ def test_strict_refuses_a_spec_without_an_image_unless_the_inventory_gives_one()
 
 
 def test_missing_libraries_give_an_install_hint(monkeypatch):
-    monkeypatch.setattr(adapter, "spec_parser", None)
-    monkeypatch.setattr(adapter, "_IMPORT_ERROR", ImportError("No module named 'markdown_it'"))
+    # the parser cannot be imported (None in sys.modules makes 'import' raise ImportError)
+    monkeypatch.setattr(adapter, "_CORE", None)
+    package = "ansible_collections.onebox.vps.plugins.plugin_utils"
+    monkeypatch.setitem(sys.modules, f"{package}.spec_parser", None)
+    monkeypatch.delattr(sys.modules[package], "spec_parser")
     with pytest.raises(AnsibleFilterError, match=r"pip install -r requirements.txt"):
         FILTERS["spec_to_vars"](DOC_001)
+
+
+def test_loading_the_filters_does_not_import_the_parser():
+    """ansible-core loads the filter plugins at every task that uses a filter by its short
+    name: loading them must stay cheap, the parser comes with the first call."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        from ansible_collections.onebox.vps.plugins.filter import spec
+        filters = spec.FilterModule().filters()
+        loaded = sorted(m for m in sys.modules if m.split(".")[-1] in {"spec_parser", "ftfy"})
+        print(",".join(loaded) or "none")
+        filters["spec_findings"]("# Spec\\n\\n- **Port**: 3000\\n")
+        print("spec_parser" in {m.split(".")[-1] for m in sys.modules})
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["none", "True"]
 
 
 def test_shim_exports_the_canonical_class():
