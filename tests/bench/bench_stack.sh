@@ -3,10 +3,17 @@
 # inventories/local on a fresh demo target, as `make demo` runs it.
 #   - target boot: docker run until systemd is up
 #   - cold converge: base, harden, docker and the stack on the fresh target
-#   - idempotent re-run (it should report changed=0; a warning says when it does not)
+#   - idempotent re-run over the docker connection (it should report changed=0; a warning
+#     says when it does not)
 #   - memory of the running stack: `docker stats --no-stream` inside the target, per
 #     container and in total, and the target container's own memory seen from this machine
 #     (systemd, dockerd, containerd and the stack together)
+#   - no-change site.yml over SSH as the admin with become (how users run it: pipelining,
+#     ControlPersist), and over the docker connection: wall time, tasks, round trips and
+#     module runs (counted in a -vvv run of each), the 15 slowest tasks and the time by role
+#     (ansible.posix.profile_tasks and profile_roles)
+#   - deploy.yml of the release that runs (nothing to do), over both connections, and of a
+#     new release (the same image under a new tag: a real rollout, health gate included)
 #
 # usage: tests/bench/bench_stack.sh        (from `make bench`; needs `make setup images`)
 # env:   BENCH_IMAGE   target image (default: local/debian-systemd:bookworm)
@@ -61,3 +68,64 @@ echo "$inner" | LC_ALL=C sort | awk "$to_mib"'
   END { printf "  %-52s %9.1f\n", "total of the stack (" NR " containers)", total }'
 echo "$outer" | awk "$to_mib"'
   { printf "  %-52s %9.1f\n", "the target container (systemd, dockerd, the stack)", mib($1) }'
+
+# --------------------------------------------------------------------- no-change runs, deploys
+venv=${HARNESS_DIR:-.harness}/venv/bin
+ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$name")
+admin=$(sed -n 's/^base_admin_user: *//p' inventories/local/group_vars/onebox/base.yml)
+key=${HARNESS_DIR:-.harness}/demo/ssh/id_ed25519
+# the inventory's docker connection, or SSH to the target's address as the admin (become)
+ssh_vars="-e ansible_connection=ssh -e ansible_host=$ip -e ansible_user=$admin -e ansible_ssh_private_key_file=$key"
+export ANSIBLE_HOST_KEY_CHECKING=False
+profile=ansible.posix.timer,ansible.posix.profile_tasks,ansible.posix.profile_roles
+
+# play LOG ARGS...: one ansible-playbook run, timed; prints nothing, sets $secs
+play() {
+  log=$1; shift
+  t=$(now)
+  # shellcheck disable=SC2086 # $ssh_vars is words
+  ANSIBLE_CALLBACKS_ENABLED=$profile PROFILE_TASKS_TASK_OUTPUT_LIMIT=15 \
+    "$venv/ansible-playbook" "$@" >"$log" 2>&1 || echo "bench_stack: WARNING: failed: $* (log: $log)"
+  secs=$(since "$t")
+}
+recap() { sed -n '/PLAY RECAP/,$p' "$1" | grep -m1 'ok=' | sed 's/^[^:]*: *//; s/  */ /g'; }
+# round trips to the target and module runs (runs of its python3), from a -vvv log
+trips() { grep -cE 'SSH: EXEC ssh|EXEC \[.*docker' "$1" || true; }
+modules() { grep -E 'SSH: EXEC ssh|EXEC \[.*docker' "$1" | grep -c 'python3' || true; }
+profile_of() { sed -n '/PLAY RECAP/,$p' "$1" | grep -E -- '-{3,} +[0-9.]+s *$' | sed 's/^/    /'; }
+
+echo
+echo "no-change runs of site.yml (the same target, converged):"
+printf '  %-44s %8s %6s %6s %7s\n' run seconds tasks trips modules
+for via in ssh docker; do
+  vars=""
+  [ "$via" = ssh ] && vars=$ssh_vars
+  # shellcheck disable=SC2086
+  play "$work/nochange-$via.log" -i inventories/local site.yml $vars
+  wall=$secs
+  # shellcheck disable=SC2086
+  play "$work/nochange-$via-vvv.log" -i inventories/local site.yml $vars -vvv
+  printf '  %-44s %8s %6s %6s %7s\n' "site.yml over $via ($(recap "$work/nochange-$via.log" | awk '{print $2}'))" \
+    "$wall" "$(recap "$work/nochange-$via.log" | sed 's/.*ok=\([0-9]*\).*/\1/')" \
+    "$(trips "$work/nochange-$via-vvv.log")" "$(modules "$work/nochange-$via-vvv.log")"
+done
+echo "  slowest tasks and time by role, no-change run over SSH (profile_tasks, profile_roles):"
+profile_of "$work/nochange-ssh.log"
+
+image=$(docker exec "$name" sh -c \
+  "docker ps --filter label=com.docker.compose.service=app --format '{{.Image}}' | head -1")
+echo
+echo "deploy.yml (image $image):"
+printf '  %-52s %9s\n' run seconds
+# shellcheck disable=SC2086
+play "$work/deploy-noop-ssh.log" -i inventories/local playbooks/deploy.yml -e "image=$image" $ssh_vars
+printf '  %-52s %9s\n' "the release that runs, over SSH ($(recap "$work/deploy-noop-ssh.log" | awk '{print $2}'))" "$secs"
+play "$work/deploy-noop-docker.log" -i inventories/local playbooks/deploy.yml -e "image=$image"
+printf '  %-52s %9s\n' "the release that runs, over docker ($(recap "$work/deploy-noop-docker.log" | awk '{print $2}'))" "$secs"
+next="${image%:*}:bench-next"
+docker exec "$name" docker tag "$image" "$next"
+# shellcheck disable=SC2086
+play "$work/deploy-new-ssh.log" -i inventories/local playbooks/deploy.yml -e "image=$next" $ssh_vars
+printf '  %-52s %9s\n' "a new release, over SSH ($(recap "$work/deploy-new-ssh.log" | awk '{print $2}'))" "$secs"
+echo "  its slowest tasks (the health gate is the app's own start and health time):"
+profile_of "$work/deploy-new-ssh.log" | sed -n '/ : \| - /p' | head -8

@@ -1,0 +1,141 @@
+"""onebox.vps.render_files on localhost: the files ansible.builtin.template would write, one trip
+to the host when nothing changed, drift repaired, check mode and validate respected."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from .helpers import recap, run
+
+TEMPLATES = {
+    # trim_blocks, a loop, a trailing newline and ansible_managed, as roles write them
+    "app.conf.j2": textwrap.dedent(
+        """\
+        # {{ ansible_managed }}
+        {% for name in names %}
+        server {{ name }}:{{ port }};
+        {% endfor %}
+        {% if extra %}
+        extra = yes
+        {% endif %}
+        """
+    ),
+    "plain.j2": "port={{ port }}\n\n",
+}
+
+PLAYBOOK = textwrap.dedent(
+    """\
+    - name: Render files
+      hosts: localhost
+      connection: local
+      gather_facts: false
+      vars:
+        names: [a, b]
+        port: 8080
+        extra: true
+      tasks:
+        - name: Several files in one task
+          onebox.vps.render_files:
+            mode: "0644"
+            files:
+              - src: app.conf.j2
+                dest: "{{ out }}/app.conf"
+              - src: plain.j2
+                dest: "{{ out }}/plain.conf"
+                mode: "0600"
+              - content: "literal\\n"
+                dest: "{{ out }}/literal.txt"
+                validate: "{{ validate | default('test -s %s') }}"
+        - name: The same templates through ansible.builtin.template, to compare
+          ansible.builtin.template:
+            src: "{{ item }}.j2"
+            dest: "{{ out }}/builtin-{{ item }}"
+            mode: "0644"
+          loop: [app.conf, plain]
+          when: compare | default(false) | bool
+    """
+)
+
+
+@pytest.fixture
+def play(tmp_path: Path):
+    (tmp_path / "templates").mkdir()
+    for name, text in TEMPLATES.items():
+        (tmp_path / "templates" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "play.yml").write_text(PLAYBOOK, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def _run(*extra: str):
+        done = run(
+            [
+                "ansible-playbook",
+                "-i",
+                "localhost,",
+                str(tmp_path / "play.yml"),
+                "-e",
+                f"out={out}",
+                *list(extra),
+            ]
+        )
+        return done, recap(done.stdout).get("localhost")
+
+    return _run, out
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_writes_what_the_template_module_writes_then_nothing(play):
+    playbook, out = play
+    done, counts = playbook("-e", "compare=true")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (out / "app.conf").read_text() == (out / "builtin-app.conf").read_text()
+    assert (out / "plain.conf").read_text() == (out / "builtin-plain").read_text()
+    # read from the templates above: the loop, the condition and both trailing newlines
+    assert "server a:8080;\nserver b:8080;\nextra = yes\n" in (out / "app.conf").read_text()
+    assert (out / "plain.conf").read_text() == "port=8080\n\n"
+    assert (out / "literal.txt").read_text() == "literal\n"
+    assert _mode(out / "plain.conf") == 0o600
+    assert _mode(out / "app.conf") == 0o644
+
+    again, counts = playbook("-vvv")
+    assert counts["changed"] == 0, again.stdout
+    # the play's only command on the host (the comparison task is skipped): one module run,
+    # the file_states look, where ansible.builtin.template makes five trips per file
+    assert len(re.findall(r"^<localhost> EXEC ", again.stdout, re.M)) == 1, again.stdout
+
+
+def test_repairs_drift_and_respects_check_mode(play):
+    playbook, out = play
+    assert playbook()[0].returncode == 0
+    os.chmod(out / "plain.conf", 0o666)
+    (out / "app.conf").write_text("edited by hand\n")
+
+    checked, counts = playbook("--check", "--diff")
+    assert counts["changed"] == 1, checked.stdout
+    assert "edited by hand" in checked.stdout  # the diff shows what would go
+    assert (out / "app.conf").read_text() == "edited by hand\n"
+    assert _mode(out / "plain.conf") == 0o666
+
+    fixed, counts = playbook()
+    assert counts["changed"] == 1, fixed.stdout
+    assert "server a:8080;" in (out / "app.conf").read_text()
+    assert _mode(out / "plain.conf") == 0o600
+
+
+def test_a_failed_validation_leaves_the_file(play):
+    playbook, out = play
+    assert playbook()[0].returncode == 0
+    (out / "literal.txt").write_text("old\n")
+    failed, counts = playbook("-e", "validate=false %s")
+    assert counts["failed"] == 1, failed.stdout
+    assert "literal.txt" in failed.stdout
+    assert (out / "literal.txt").read_text() == "old\n"
