@@ -109,6 +109,16 @@ for via in ssh docker; do
     "$wall" "$(recap "$work/nochange-$via.log" | sed 's/.*ok=\([0-9]*\).*/\1/')" \
     "$(trips "$work/nochange-$via-vvv.log")" "$(modules "$work/nochange-$via-vvv.log")"
 done
+# the opt-in of docs/performance.md: Mitogen's strategy (persistent interpreters on the host)
+mitogen=$("$venv/python" -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))' 2>/dev/null || true)
+if [ -n "$mitogen" ]; then
+  export ANSIBLE_STRATEGY_PLUGINS="$mitogen/plugins/strategy" ANSIBLE_STRATEGY=mitogen_linear
+  # shellcheck disable=SC2086
+  play "$work/nochange-ssh-mitogen.log" -i inventories/local site.yml $ssh_vars
+  unset ANSIBLE_STRATEGY_PLUGINS ANSIBLE_STRATEGY
+  printf '  %-44s %8s %6s\n' "site.yml over ssh, Mitogen opt-in ($(recap "$work/nochange-ssh-mitogen.log" | awk '{print $2}'))" \
+    "$secs" "$(recap "$work/nochange-ssh-mitogen.log" | sed 's/.*ok=\([0-9]*\).*/\1/')"
+fi
 echo "  slowest tasks and time by role, no-change run over SSH (profile_tasks, profile_roles):"
 profile_of "$work/nochange-ssh.log"
 

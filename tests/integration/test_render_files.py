@@ -72,7 +72,7 @@ def play(tmp_path: Path):
     out = tmp_path / "out"
     out.mkdir()
 
-    def _run(*extra: str):
+    def _run(*extra: str, env: dict[str, str] | None = None):
         done = run(
             [
                 "ansible-playbook",
@@ -82,7 +82,8 @@ def play(tmp_path: Path):
                 "-e",
                 f"out={out}",
                 *list(extra),
-            ]
+            ],
+            env=env,
         )
         return done, recap(done.stdout).get("localhost")
 
@@ -139,3 +140,20 @@ def test_a_failed_validation_leaves_the_file(play):
     assert counts["failed"] == 1, failed.stdout
     assert "literal.txt" in failed.stdout
     assert (out / "literal.txt").read_text() == "old\n"
+
+
+def test_works_under_the_opt_in_mitogen_strategy(play):
+    """docs/performance.md offers Mitogen's strategy as an opt-in: the action plugin must
+    behave the same under it (written with the same content and mode, then unchanged)."""
+    import ansible_mitogen  # in the test venv (pyproject.toml), as the bench uses it
+
+    strategies = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
+    env = {"ANSIBLE_STRATEGY_PLUGINS": str(strategies), "ANSIBLE_STRATEGY": "mitogen_linear"}
+    playbook, out = play
+    first, counts = playbook(env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert counts["changed"] == 1
+    assert (out / "plain.conf").read_text() == "port=8080\n\n"
+    assert _mode(out / "plain.conf") == 0o600
+    again, counts = playbook(env=env)
+    assert counts["changed"] == 0, again.stdout
