@@ -20,11 +20,31 @@ version_added: 0.1.0
 author:
   - onebox.vps maintainers
 options:
-  files:
-    description: The files, written in this order.
+  directories:
+    description:
+      - Directories to make (with their parents) or whose owner, group or mode to set, before
+        any file; looked at in the same trip as the files.
     type: list
     elements: dict
-    required: true
+    suboptions:
+      path:
+        description: Absolute path on the host.
+        type: path
+        required: true
+      owner:
+        description: Owner; O(owner) when not given.
+        type: str
+      group:
+        description: Group; O(group) when not given.
+        type: str
+      mode:
+        description: Mode as a quoted octal string.
+        type: str
+        default: "0755"
+  files:
+    description: The files, written in this order. Required unless O(directories) is given.
+    type: list
+    elements: dict
     suboptions:
       src:
         description:
@@ -60,13 +80,13 @@ options:
           - Variables for this file's template only (one template rendered with other values).
         type: dict
   owner:
-    description: Owner of every file that does not name one.
+    description: Owner of every file and directory that does not name one.
     type: str
   group:
-    description: Group of every file that does not name one.
+    description: Group of every file and directory that does not name one.
     type: str
   mode:
-    description: Mode of every file that does not name one.
+    description: Mode of every file that does not name one (directories default to V('0755')).
     type: str
 attributes:
   check_mode:
@@ -83,6 +103,8 @@ EXAMPLES = r"""
     owner: root
     group: root
     mode: "0644"
+    directories:
+      - path: /etc/systemd/coredump.conf.d
     files:
       - src: limits-coredump.conf.j2
         dest: /etc/security/limits.d/60-onebox-coredump.conf

@@ -43,9 +43,12 @@ PLAYBOOK = textwrap.dedent(
         - name: Several files in one task
           onebox.vps.render_files:
             mode: "0644"
+            directories:
+              - path: "{{ out }}/conf.d"
+                mode: "0750"
             files:
               - src: app.conf.j2
-                dest: "{{ out }}/app.conf"
+                dest: "{{ out }}/conf.d/app.conf"
               - src: plain.j2
                 dest: "{{ out }}/plain.conf"
                 mode: "0600"
@@ -98,14 +101,17 @@ def test_writes_what_the_template_module_writes_then_nothing(play):
     playbook, out = play
     done, counts = playbook("-e", "compare=true")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (out / "app.conf").read_text() == (out / "builtin-app.conf").read_text()
+    assert (out / "conf.d" / "app.conf").read_text() == (out / "builtin-app.conf").read_text()
     assert (out / "plain.conf").read_text() == (out / "builtin-plain").read_text()
     # read from the templates above: the loop, the condition and both trailing newlines
-    assert "server a:8080;\nserver b:8080;\nextra = yes\n" in (out / "app.conf").read_text()
+    assert (
+        "server a:8080;\nserver b:8080;\nextra = yes\n" in (out / "conf.d" / "app.conf").read_text()
+    )
     assert (out / "plain.conf").read_text() == "port=8080\n\n"
     assert (out / "literal.txt").read_text() == "literal\n"
     assert _mode(out / "plain.conf") == 0o600
-    assert _mode(out / "app.conf") == 0o644
+    assert _mode(out / "conf.d" / "app.conf") == 0o644
+    assert _mode(out / "conf.d") == 0o750  # made before the file that goes in it
 
     again, counts = playbook("-vvv")
     assert counts["changed"] == 0, again.stdout
@@ -118,17 +124,20 @@ def test_repairs_drift_and_respects_check_mode(play):
     playbook, out = play
     assert playbook()[0].returncode == 0
     os.chmod(out / "plain.conf", 0o666)
-    (out / "app.conf").write_text("edited by hand\n")
+    os.chmod(out / "conf.d", 0o755)
+    (out / "conf.d" / "app.conf").write_text("edited by hand\n")
 
     checked, counts = playbook("--check", "--diff")
     assert counts["changed"] == 1, checked.stdout
     assert "edited by hand" in checked.stdout  # the diff shows what would go
-    assert (out / "app.conf").read_text() == "edited by hand\n"
+    assert (out / "conf.d" / "app.conf").read_text() == "edited by hand\n"
     assert _mode(out / "plain.conf") == 0o666
+    assert _mode(out / "conf.d") == 0o755
 
     fixed, counts = playbook()
     assert counts["changed"] == 1, fixed.stdout
-    assert "server a:8080;" in (out / "app.conf").read_text()
+    assert "server a:8080;" in (out / "conf.d" / "app.conf").read_text()
+    assert _mode(out / "conf.d") == 0o750
     assert _mode(out / "plain.conf") == 0o600
 
 
@@ -155,5 +164,6 @@ def test_works_under_the_opt_in_mitogen_strategy(play):
     assert counts["changed"] == 1
     assert (out / "plain.conf").read_text() == "port=8080\n\n"
     assert _mode(out / "plain.conf") == 0o600
+    assert _mode(out / "conf.d") == 0o750
     again, counts = playbook(env=env)
     assert counts["changed"] == 0, again.stdout
