@@ -140,4 +140,4 @@ docker exec "$name" docker tag "$image" "$next"
 play "$work/deploy-new-ssh.log" -i inventories/local playbooks/deploy.yml -e "image=$next" $ssh_vars
 printf '  %-52s %9s\n' "a new release, over SSH ($(recap "$work/deploy-new-ssh.log" | awk '{print $2}'))" "$secs"
 echo "  its slowest tasks (the health gate is the app's own start and health time):"
-profile_of "$work/deploy-new-ssh.log" | sed -n '/ : \| - /p' | head -8
+profile_of "$work/deploy-new-ssh.log" | head -8
