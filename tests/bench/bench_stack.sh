@@ -14,6 +14,8 @@
 #     (ansible.posix.profile_tasks and profile_roles)
 #   - deploy.yml of the release that runs (nothing to do), over both connections, and of a
 #     new release (the same image under a new tag: a real rollout, health gate included)
+#   - rotate_secrets.yml of one app secret, on a copy of the inventory whose secrets are in an
+#     encrypted vault (as in inventories/prod)
 #
 # usage: tests/bench/bench_stack.sh        (from `make bench`; needs `make setup images`)
 # env:   BENCH_IMAGE   target image (default: local/debian-systemd:bookworm)
@@ -141,3 +143,48 @@ play "$work/deploy-new-ssh.log" -i inventories/local playbooks/deploy.yml -e "im
 printf '  %-52s %9s\n' "a new release, over SSH ($(recap "$work/deploy-new-ssh.log" | awk '{print $2}'))" "$secs"
 echo "  its slowest tasks (the health gate is the app's own start and health time):"
 profile_of "$work/deploy-new-ssh.log" | head -8
+
+# ------------------------------------------------------------------------ rotate one secret
+# rotate_secrets.yml rewrites an encrypted vault: a copy of inventories/local whose generated
+# secrets are moved into one, as inventories/prod keeps them (the demo keeps them in files).
+inv=$work/inventory-vault
+rm -rf "$inv"
+cp -r inventories/local "$inv"
+secrets=${HARNESS_DIR:-.harness}/demo/secrets
+"$venv/python" - "$secrets" "$inv/group_vars/onebox" <<'PY'
+import sys
+from pathlib import Path
+
+import yaml
+
+secrets, group = Path(sys.argv[1]), Path(sys.argv[2])
+read = lambda name: (secrets / name).read_text().strip()  # noqa: E731
+vault = {
+    "vault_redis_password": read("redis_password"),
+    "vault_postgres_password": read("postgres_password"),
+    "vault_app_secret_values": {
+        p.name[len("app_"):]: p.read_text().strip() for p in sorted(secrets.glob("app_*"))
+    },
+}
+(group / "vault.yml").write_text(yaml.safe_dump(vault))
+(group / "secrets.yml").write_text(
+    "redis_password: '{{ vault_redis_password }}'\n"
+    "postgres_password: '{{ vault_postgres_password }}'\n"
+    "app_secret_values: '{{ vault_app_secret_values }}'\n"
+)
+PY
+printf 'bench-%s\n' "$$" >"$inv/vault-password"
+"$venv/ansible-vault" encrypt --vault-password-file "$inv/vault-password" "$inv/group_vars/onebox/vault.yml" >/dev/null
+secret=$(find "$secrets" -name 'app_*' | head -1 | sed 's#.*/app_##')
+echo
+echo "rotate_secrets.yml (a copy of the inventory with its secrets in an encrypted vault):"
+printf '  %-52s %9s\n' run seconds
+# HARNESS_DIR absolute: the copy is not two levels under the checkout
+case ${HARNESS_DIR:-.harness} in
+  /*) ;;
+  *) HARNESS_DIR=$PWD/${HARNESS_DIR:-.harness} ;;
+esac
+export HARNESS_DIR
+play "$work/rotate-one.log" -i "$inv" --vault-password-file "$inv/vault-password" \
+  playbooks/rotate_secrets.yml -e "secret=$secret"
+printf '  %-52s %9s\n' "one app secret ($secret), docker connection ($(recap "$work/rotate-one.log" | awk '{print $2}'))" "$secs"
