@@ -178,17 +178,7 @@ class ActionModule(ActionBase):
         drift = [attr for attr in _ATTRS if attr in spec and not _same(attr, spec[attr], state)]
         if not drift:
             return {"dest": dest, "changed": False}
-        args = {"path": dest, "state": "file", **{a: spec[a] for a in _ATTRS if a in spec}}
-        done = self._execute_module(
-            module_name="ansible.legacy.file", module_args=args, task_vars=task_vars
-        )
-        return {
-            "dest": dest,
-            "changed": bool(done.get("changed")),
-            "failed": bool(done.get("failed")),
-            "msg": done.get("msg", f"{', '.join(drift)} set"),
-            "diff": [d for d in _as_list(done.get("diff")) if d],
-        }
+        return self._file_module("dest", spec, dest, "file", f"{', '.join(drift)} set", task_vars)
 
     def _directory(self, spec: dict[str, Any], state: dict, task_vars) -> dict[str, Any]:
         path = spec["path"]
@@ -196,17 +186,17 @@ class ActionModule(ActionBase):
             _same(a, spec[a], state) for a in spec if a in _ATTRS
         ):
             return {"path": path, "changed": False}
-        args = {"path": path, "state": "directory", **{a: spec[a] for a in _ATTRS if a in spec}}
+        return self._file_module(
+            "path", spec, path, "directory", "directory made or its attributes set", task_vars
+        )
+
+    def _file_module(self, key: str, spec, path: str, state: str, msg: str, task_vars) -> dict:
+        """ansible.builtin.file on one path: a directory to make, or attributes to set."""
+        args = {"path": path, "state": state, **{a: spec[a] for a in _ATTRS if a in spec}}
         done = self._execute_module(
             module_name="ansible.legacy.file", module_args=args, task_vars=task_vars
         )
-        return {
-            "path": path,
-            "changed": bool(done.get("changed")),
-            "failed": bool(done.get("failed")),
-            "msg": done.get("msg", "directory made or its attributes set"),
-            "diff": [d for d in _as_list(done.get("diff")) if d],
-        }
+        return _outcome(key, path, done, msg)
 
     def _copy(self, spec: dict[str, Any], content: str, task_vars) -> dict[str, Any]:
         local = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
@@ -229,13 +219,18 @@ class ActionModule(ActionBase):
             done = copy.run(task_vars=task_vars)
         finally:
             shutil.rmtree(to_bytes(local, errors="surrogate_or_strict"), ignore_errors=True)
-        return {
-            "dest": spec["dest"],
-            "changed": bool(done.get("changed")),
-            "failed": bool(done.get("failed")),
-            "msg": done.get("msg", "content written"),
-            "diff": [d for d in _as_list(done.get("diff")) if d],
-        }
+        return _outcome("dest", spec["dest"], done, "content written")
+
+
+def _outcome(key: str, path: str, done: dict[str, Any], msg: str) -> dict[str, Any]:
+    """One entry of ``results`` from what copy or file returned (diffs taken out later)."""
+    return {
+        key: path,
+        "changed": bool(done.get("changed")),
+        "failed": bool(done.get("failed")),
+        "msg": done.get("msg", msg),
+        "diff": [d for d in _as_list(done.get("diff")) if d],
+    }
 
 
 def _as_list(value: Any) -> list:

@@ -262,10 +262,8 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
             value = clean(value)
             if not key:
                 key = value = None
-    elif parts and ":" in raw and "://" not in raw.split(":", 1)[0]:
-        match = _PLAIN_KV_RE.match(_CHECKBOX_RE.sub("", text, count=1))
-        if match and len(match.group("key").split()) <= 5:
-            key, value = match.group("key").strip(), match.group("value").strip()
+    elif parts:
+        key, value = _plain_kv(raw, text)
     return Line(
         text=text,
         where=where,
@@ -281,15 +279,21 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
 def _plain_line(raw: str, where: Where) -> Line:
     """make_line() for a line of plain text (what it does, without the segment work)."""
     text = clean(raw)
-    key = value = None
-    if ":" in raw and raw.strip() and "://" not in raw.split(":", 1)[0]:
-        match = _PLAIN_KV_RE.match(_CHECKBOX_RE.sub("", text, count=1))
-        if match and len(match.group("key").split()) <= 5:
-            key, value = match.group("key").strip(), match.group("value").strip()
+    key, value = _plain_kv(raw, text) if raw.strip() else (None, None)
     return Line(text, where, key, value, find_placeholders(raw), _tick(raw), (), (), _marked(raw))
 
 
 _CHECKBOX_RE = re.compile(r"^\[[ xX]\]\s*")
+
+
+def _plain_kv(raw: str, text: str) -> tuple[str | None, str | None]:
+    """'Key: value' in a line without bold (raw as written, text cleaned), else (None, None)."""
+    if ":" not in raw or "://" in raw.split(":", 1)[0]:
+        return None, None
+    match = _PLAIN_KV_RE.match(_CHECKBOX_RE.sub("", text, count=1))
+    if match and len(match.group("key").split()) <= 5:
+        return match.group("key").strip(), match.group("value").strip()
+    return None, None
 
 
 def _marked(raw: str) -> bool:

@@ -251,11 +251,14 @@ class Rate:
         return None
 
 
+_RATE_WORDS = ("/", "per", "pro", "por", "par")  # what _RATE_RE needs between count and period
+
+
 def find_rates(text: str) -> list[Rate]:
     """All limits in a sentence: '10 req/s general, 5 req/min auth' -> two Rates."""
     rates: list[Rate] = []
     low = (text or "").lower()
-    if "/" not in low and not any(word in low for word in ("per", "pro", "por", "par")):
+    if not vocab.has_any(low, _RATE_WORDS):
         return rates  # the pattern needs one of these: looking first is much cheaper
     for match in _RATE_RE.finditer(text or ""):
         count = int(match.group("count"))

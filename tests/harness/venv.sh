@@ -15,6 +15,7 @@ flock 9
 # such as pyenv's (tests/bench/bench_spec.py, 1 MB document: 0.92 s against 1.05 s).
 python=${PYTHON:-}
 if [ -z "$python" ]; then
+  # no python3 in the system directories is not an error: the PATH's is used below
   python=$(PATH=/usr/local/bin:/usr/bin:/bin command -v python3 || true)
   if [ -z "$python" ] || ! "$python" -c 'import sys, venv; assert sys.version_info >= (3, 11)' 2>/dev/null; then
     python=$(command -v python3)
