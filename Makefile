@@ -17,9 +17,11 @@ COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export MOLECULE_COMPOSE_BIN := $(COMPOSE_PLUGIN)
 export MOLECULE_IMAGE_CACHE := $(CURDIR)/$(HARNESS_DIR)/imgcache
 
-# molecule scenarios run by `make test` (override: make molecule SCENARIOS=base); MOLECULE_JOBS
-# (default 2) of them at a time, see tests/harness/molecule_all.sh
+# molecule scenarios run by `make test` (override: make molecule SCENARIOS=base), on Ubuntu 24.04;
+# MATRIX adds runs on other platforms (NAME@jammy: Ubuntu 22.04, NAME@bookworm: Debian 12).
+# MOLECULE_JOBS (default 2) lanes at a time, see tests/harness/molecule_all.sh
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+MATRIX ?= $(foreach s,$(filter base harden docker,$(SCENARIOS)),$(s)@jammy $(s)@bookworm)
 STAGE := tests/harness/stage.sh
 
 .PHONY: help setup engine venv collections compose images lint unit molecule scenario test bench build demo demo-destroy clean
@@ -55,7 +57,7 @@ unit: venv collections ## pytest: parser unit tests, collection build and role a
 	@$(STAGE) pytest pytest -q tests
 
 molecule: setup images ## every molecule scenario (converge, idempotence, check, verify), MOLECULE_JOBS at a time
-	@tests/harness/molecule_all.sh $(SCENARIOS)
+	@tests/harness/molecule_all.sh $(SCENARIOS) $(MATRIX)
 
 scenario: setup images ## one scenario: make scenario S=base
 	@$(STAGE) "molecule $(S)" tests/harness/scenario.sh "$(S)"
@@ -67,6 +69,7 @@ test: ## the whole suite: set-up, lint, unit, molecule; prints the time of each 
 	@$(STAGE) images $(MAKE) --no-print-directory images
 	@$(MAKE) --no-print-directory lint unit molecule
 	@echo "== stage timings =="; cat $(HARNESS_DIR)/timings.txt
+	@if [ -s $(HARNESS_DIR)/platform-fallback.txt ]; then echo "== !!! PLATFORMS NOT TESTED AS THEMSELVES !!! =="; cat $(HARNESS_DIR)/platform-fallback.txt; fi
 
 bench: setup images ## benchmarks: speed and memory (never asserted by tests)
 	@$(VENV)/bin/python tests/bench/bench_spec.py

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The built-in demo target: a local container that behaves like a fresh VPS (Debian 12,
-# systemd as PID 1, from local/debian-systemd:bookworm), converged with the whole of
+# The built-in demo target: a local container that behaves like a fresh VPS (Ubuntu 24.04,
+# systemd as PID 1, from local/ubuntu-systemd:noble), converged with the whole of
 # site.yml through inventories/local.
 #
 # usage: tests/harness/demo.sh up        create or start the target, converge, print the URL
@@ -10,7 +10,7 @@
 #        tests/harness/demo.sh health    print the URL and the health answer
 #        tests/harness/demo.sh destroy   remove the target and its volume (what `make demo-destroy` runs)
 # env:   ONEBOX_DEMO_NAME        container name (default onebox-demo)
-#        ONEBOX_DEMO_IMAGE       target image (default local/debian-systemd:bookworm)
+#        ONEBOX_DEMO_IMAGE       target image (default local/ubuntu-systemd:noble)
 #        ONEBOX_DEMO_HTTP_PORT   127.0.0.1 port published to the target's 80 (default 8080)
 #        ONEBOX_DEMO_HTTPS_PORT  127.0.0.1 port published to the target's 443 (default 8443)
 #        ONEBOX_DEMO_SSH_PORT    127.0.0.1 port published to the target's 22 (default 2222)
@@ -31,11 +31,13 @@ cd "$(dirname "$0")/../.."
 work=${HARNESS_DIR:-.harness}
 venv=$work/venv/bin
 name=${ONEBOX_DEMO_NAME:-onebox-demo}
-image=${ONEBOX_DEMO_IMAGE:-local/debian-systemd:bookworm}
+image=${ONEBOX_DEMO_IMAGE:-local/ubuntu-systemd:noble}
 http_port=${ONEBOX_DEMO_HTTP_PORT-8080}
 https_port=${ONEBOX_DEMO_HTTPS_PORT-8443}
 ssh_port=${ONEBOX_DEMO_SSH_PORT-2222}
 volume=$name-var-lib-docker
+# Docker 29 (Ubuntu 24.04) keeps images in containerd's store, which needs a volume of its own too
+cvolume=$name-var-lib-containerd
 demo=$work/demo
 log=${ONEBOX_DEMO_LOG:-$work/logs/demo-$name-converge.log}
 export ONEBOX_DEMO_NAME="$name" ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
@@ -106,11 +108,11 @@ create() {
     running) ;;
     absent)
       # a volume left by a container removed without -v would not be a fresh VPS
-      docker volume rm "$volume" >/dev/null 2>&1 || true
+      docker volume rm "$volume" "$cvolume" >/dev/null 2>&1 || true
       say "creating $name from $image"
       # shellcheck disable=SC2046 # the flags are quoted words
       eval docker run -d --name "$name" --hostname "$name" --label io.onebox.demo=true \
-        $(run_flags) "--volume=$volume:/var/lib/docker" $(publish_flags) "$image" >/dev/null
+        $(run_flags) "--volume=$volume:/var/lib/docker" "--volume=$cvolume:/var/lib/containerd" $(publish_flags) "$image" >/dev/null
       ;;
     *)
       say "starting $name"
@@ -181,7 +183,7 @@ destroy() {
     say "removing $name and its volumes"
     docker rm -f -v "$name" >/dev/null
   fi
-  docker volume rm "$volume" >/dev/null 2>&1 || true
+  docker volume rm "$volume" "$cvolume" >/dev/null 2>&1 || true
   say "$name is gone (secrets and the SSH key stay in $demo/)"
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Build the local test images: the "fresh VPS" target (Debian 12 + systemd), a slim
-# Debian base, and stand-ins for the official service images built from it.
+# Build the local test images: the "fresh VPS" targets (Ubuntu 24.04 and 22.04 from Ubuntu's
+# archive, Debian 12; each with systemd), a slim Debian base, and stand-ins for the official
+# service images built from it.
 # Each image carries a label with the hash of its recipe and is rebuilt only when the
 # recipe (or the base it is built on) changes.
 # usage: images.sh [name ...]      (default: all, in dependency order)
@@ -18,17 +19,54 @@ current_hash() {
   docker image inspect -f '{{ index .Config.Labels "onebox.recipe" }}' "$1" 2>/dev/null || true
 }
 
-build_rootfs_image() { # name tag
-  name=$1 tag=$2
-  h=$(recipe_hash "$dir/$name" "$(sha256sum "$dir/mkrootfs.sh" "$dir/docker-clean.apt.conf")")
+build_rootfs_image() { # name tag [suite]
+  name=$1 tag=$2 suite=${3:-bookworm}
+  extra=""
+  [ "$suite" = bookworm ] || extra="$suite $(sha256sum "$dir/ubuntu-keyring.pin")"
+  h=$(recipe_hash "$dir/$name" "$(sha256sum "$dir/mkrootfs.sh" "$dir/docker-clean.apt.conf")$extra")
   [ "$(current_hash "$tag")" = "$h" ] && return 0
   echo "images.sh: building $tag (mmdebstrap)"
   clean=""
   [ "$name" = debian-slim ] && clean=1
-  DOCKER_CLEAN=$clean "$dir/mkrootfs.sh" "$dir/$name/rootfs.tar" "$(cat "$dir/$name/packages")" \
-    >"$work/logs/mkrootfs-$name.log" 2>&1 || { tail -30 "$work/logs/mkrootfs-$name.log" >&2; exit 1; }
-  docker build -q --label "onebox.recipe=$h" -t "$tag" "$dir/$name" >/dev/null
+  DOCKER_CLEAN=$clean "$dir/mkrootfs.sh" "$dir/$name/rootfs.tar" "$(cat "$dir/$name/packages")" "$suite" \
+    >"$work/logs/mkrootfs-$name-$suite.log" 2>&1 || { tail -30 "$work/logs/mkrootfs-$name-$suite.log" >&2; return 1; }
+  docker build -q --label "onebox.recipe=$h" -t "$tag" "$dir/$name" >/dev/null || return 1
   rm -f "$dir/$name/rootfs.tar"
+}
+
+# Ubuntu's archive keyring: the pinned .deb (sha256) from the archive, holding the pinned
+# signing key; prints the keyring's path. Fails when the archive does not answer or a check fails.
+ubuntu_keyring() {
+  pin=$dir/ubuntu-keyring.pin
+  deb=$(sed -n 's/^deb=//p' "$pin") sum=$(sed -n 's/^sha256=//p' "$pin") fpr=$(sed -n 's/^fingerprint=//p' "$pin")
+  k=$work/ubuntu-keyring
+  mkdir -p "$k"
+  if ! [ -s "$k/keyring.deb" ] || ! echo "$sum  $k/keyring.deb" | sha256sum -c --status; then
+    curl -fsS --max-time 60 -o "$k/keyring.deb" "${UBUNTU_MIRROR:-http://archive.ubuntu.com/ubuntu}/$deb" || return 1
+  fi
+  echo "$sum  $k/keyring.deb" | sha256sum -c --status || { echo "images.sh: $deb: sha256 differs from $pin" >&2; return 1; }
+  rm -rf "$k/x" && dpkg-deb -x "$k/keyring.deb" "$k/x"
+  gpg --no-default-keyring --keyring "$k/x/usr/share/keyrings/ubuntu-archive-keyring.gpg" --with-colons --fingerprint 2>/dev/null |
+    grep -q "^fpr:*$fpr:" || { echo "images.sh: the keyring does not hold $fpr" >&2; return 1; }
+  echo "$k/x/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+}
+
+# local/ubuntu-systemd:SUITE from Ubuntu's archive; when the archive does not answer (or the
+# keyring fails its checks) the tag names the Debian 12 target instead, said loudly here and
+# recorded in $work/platform-fallback.txt, which `make test` prints with the stage timings.
+build_ubuntu() { # suite
+  suite=$1 tag=local/ubuntu-systemd:$1
+  if keyring=$(ubuntu_keyring) && UBUNTU_KEYRING=$keyring build_rootfs_image ubuntu-systemd "$tag" "$suite"; then
+    sed -i "/ubuntu-systemd:$suite /d" "$work/platform-fallback.txt" 2>/dev/null || true
+    return 0
+  fi
+  echo "images.sh: !!! $tag NOT BUILT (Ubuntu's archive did not answer, the keyring failed its check, or mmdebstrap failed: $work/logs/mkrootfs-ubuntu-systemd-$suite.log): IT IS DEBIAN 12 (local/debian-systemd:bookworm) IN THIS RUN !!!" >&2
+  docker build -q --label onebox.recipe=fallback --label onebox.fallback=bookworm -t "$tag" - >/dev/null <<DOCKERFILE
+FROM local/debian-systemd:bookworm
+DOCKERFILE
+  touch "$work/platform-fallback.txt"
+  sed -i "/ubuntu-systemd:$suite /d" "$work/platform-fallback.txt"
+  echo "local/ubuntu-systemd:$suite fell back to Debian 12: not built from Ubuntu's archive ($(date -u +%FT%TZ))" >>"$work/platform-fallback.txt"
 }
 
 pebble_certs() { # a throwaway test CA and server certificate for pebble's own HTTPS
@@ -86,10 +124,12 @@ save_archive() { # name image...
   echo "$ids" >"$work/imgcache/$name.ids"
 }
 
-all="debian-systemd debian-slim nginx redis certbot postgres pebble demo-app"
+all="debian-systemd ubuntu-noble ubuntu-jammy debian-slim nginx redis certbot postgres pebble demo-app"
 for name in ${*:-$all}; do
   case $name in
     debian-systemd) build_rootfs_image debian-systemd local/debian-systemd:bookworm ;;
+    ubuntu-noble) build_ubuntu noble ;;
+    ubuntu-jammy) build_ubuntu jammy ;;
     debian-slim) build_rootfs_image debian-slim local/debian:bookworm-slim ;;
     *) build_standin "$name" ;;
   esac

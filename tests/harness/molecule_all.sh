@@ -1,24 +1,39 @@
 #!/bin/sh
 # Run molecule scenarios through scenario.sh, MOLECULE_JOBS at a time (default 2), the
 # longest first. Much of a scenario's time is waiting (apt, image loads, health checks,
-# compose waits), so two lanes finish well before one on a two-core machine. Each scenario
-# writes to .harness/logs/molecule-<name>.log; a failed one's log is printed at the end.
-# usage: molecule_all.sh SCENARIO...
+# compose waits), so two lanes finish well before one on a two-core machine.
+# A run is NAME or NAME@PLATFORM (scenario.sh); the runs of one scenario on several platforms
+# share its target names, so they form one lane's chain, run one after the other.
+# Each run writes to .harness/logs/molecule-<run>.log; a failed one's log is printed at the end.
+# usage: molecule_all.sh RUN...
 set -u
 work=${HARNESS_DIR:-.harness}
 jobs=${MOLECULE_JOBS:-2}
 mkdir -p "$work/logs"
-# known long poles first (longest first), then the rest in the order given
-order=""
-for s in runbooks full_stack harden edge; do
-  case " $* " in *" $s "*) order="$order $s" ;; esac
+# the scenarios in order: known long poles first (longest chain first), then the rest as given
+names=""
+for s in runbooks harden docker full_stack base edge; do
+  case " $* " in *" $s "* | *" $s@"*) names="$names $s" ;; esac
 done
-for s in "$@"; do
-  case " $order " in *" $s "*) ;; *) order="$order $s" ;; esac
+for r in "$@"; do
+  case " $names " in *" ${r%@*} "*) ;; *) names="$names ${r%@*}" ;; esac
 done
-echo "molecule_all.sh: $jobs at a time:$order"
-# shellcheck disable=SC2086
-printf '%s\n' $order | xargs -P "$jobs" -I{} sh -c \
-  'tests/harness/stage.sh "molecule {}" tests/harness/scenario.sh {} >"$0/logs/molecule-{}.log" 2>&1 \
-     && tail -n 1 "$0/logs/molecule-{}.log" \
-     || { echo "molecule_all.sh: {} FAILED, log follows"; cat "$0/logs/molecule-{}.log"; exit 1; }' "$work"
+# one chain per scenario: its runs joined by '+'
+chains=""
+for s in $names; do
+  chain=""
+  for r in "$@"; do
+    [ "${r%@*}" = "$s" ] && chain="${chain:+$chain+}$r"
+  done
+  chains="$chains $chain"
+done
+echo "molecule_all.sh: $jobs at a time:$chains"
+# shellcheck disable=SC2086,SC2016 # the chains are words; $0 and $1 are the inner shell's
+printf '%s\n' $chains | xargs -P "$jobs" -I{} sh -c '
+  rc=0
+  for r in $(echo "$1" | tr "+" " "); do
+    tests/harness/stage.sh "molecule $r" tests/harness/scenario.sh "$r" >"$0/logs/molecule-$r.log" 2>&1 \
+      && tail -n 1 "$0/logs/molecule-$r.log" \
+      || { echo "molecule_all.sh: $r FAILED, log follows"; cat "$0/logs/molecule-$r.log"; rc=1; }
+  done
+  exit $rc' "$work" {}

@@ -60,7 +60,8 @@ def test_loaded_image_runs_with_no_new_privileges(host):
 def test_containers_on_the_default_bridge_cannot_talk(host, cleanup):
     cleanup.append("icc-server")
     sh(host, "docker run -d --name icc-server nginx:1.27")
-    ip = sh(host, "docker inspect -f '{{.NetworkSettings.IPAddress}}' icc-server")
+    # the address on the default bridge (Docker 29 dropped the top-level IPAddress field)
+    ip = sh(host, "docker inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' icc-server")
     # reachable from the target itself...
     sh(host, f"curl -sf -o /dev/null --max-time 5 http://{ip}/")
     # ...but not from another container on the default bridge (icc: false)

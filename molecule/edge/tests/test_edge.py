@@ -77,10 +77,11 @@ def get(host, url, *extra, netns=None):
 
 
 def journal(host, expect=None):
-    """Output of the renewal unit's last run; with expect, waits (up to 10 s) for journald to
-    have written that text: a unit's last lines can reach the journal after the unit ended."""
+    """Output of the renewal unit's last run; with expect, waits (up to 30 s) for journald to
+    have written that text: a unit's last lines can reach the journal after the unit ended (30 s:
+    on a loaded machine 10 s were seen to be too few)."""
     inv = sh(host, f"systemctl show -p InvocationID --value {UNIT}.service").strip()
-    for _ in range(50):
+    for _ in range(150):
         log = sh(host, f"journalctl -q -o cat _SYSTEMD_INVOCATION_ID={inv}")
         if expect is None or expect in log:
             break

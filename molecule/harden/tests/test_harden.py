@@ -568,21 +568,36 @@ def test_unattended_upgrades_security_only_every_day(host):
     assert 'APT::Periodic::Update-Package-Lists "1";' in config
     assert 'APT::Periodic::Unattended-Upgrade "1";' in config
     origins = re.findall(r'^Unattended-Upgrade::Origins-Pattern:: "(.*)";$', config, re.M)
-    assert origins == [
-        "origin=Debian,codename=${distro_codename}-security,label=Debian-Security",
-        "origin=Debian,codename=${distro_codename},label=Debian-Security",
-    ]
+    if host.system_info.distribution == "ubuntu":
+        # the security pocket (Origin and Label "Ubuntu") and Ubuntu Pro's two ESM pockets
+        assert origins == [
+            "origin=${distro_id},archive=${distro_codename}-security,label=${distro_id}",
+            "origin=${distro_id}ESMApps,archive=${distro_codename}-apps-security",
+            "origin=${distro_id}ESM,archive=${distro_codename}-infra-security",
+        ]
+    else:
+        assert origins == [
+            "origin=Debian,codename=${distro_codename}-security,label=Debian-Security",
+            "origin=Debian,codename=${distro_codename},label=Debian-Security",
+        ]
     assert 'Unattended-Upgrade::Automatic-Reboot "false";' in config
     for timer in ("apt-daily.timer", "apt-daily-upgrade.timer"):
         assert host.service(timer).is_enabled, timer
 
 
 def test_unattended_upgrades_dry_run_uses_security_origins(host):
+    """unattended-upgrade itself reads the configuration: security pockets yes, the point
+    release or -updates pocket no."""
     result = host.run("unattended-upgrade --dry-run --debug")
     assert result.rc == 0, result.stderr
     allowed = re.search(r"Allowed origins are: (.*)", result.stdout + result.stderr).group(1)
-    assert "codename=bookworm-security" in allowed
-    assert "label=Debian'" not in allowed and "label=Debian," not in allowed
+    codename = host.system_info.codename
+    if host.system_info.distribution == "ubuntu":
+        assert f"archive={codename}-security" in allowed
+        assert f"{codename}-updates" not in allowed
+    else:
+        assert f"codename={codename}-security" in allowed
+        assert "label=Debian'" not in allowed and "label=Debian," not in allowed
 
 
 # --- sysctl ------------------------------------------------------------------------------
@@ -725,7 +740,10 @@ def test_os_05_login_defs(host):
     )
     defs = {k: v.strip() for k, v in defs.items()}
     assert defs["UMASK"] == "027"
-    assert defs["ENCRYPT_METHOD"] == "SHA512"
+    # Ubuntu 24.04's own default is yescrypt (stronger); SHA512 elsewhere
+    info = host.system_info
+    ubuntu24 = info.distribution == "ubuntu" and int(info.release.split(".")[0]) >= 24
+    assert defs["ENCRYPT_METHOD"] == ("YESCRYPT" if ubuntu24 else "SHA512")
     assert defs["SHA_CRYPT_MIN_ROUNDS"] == "5000"
     assert defs["LOGIN_RETRIES"] == "5"
     assert defs["LOGIN_TIMEOUT"] == "60"
