@@ -61,7 +61,7 @@ build_ubuntu() { # suite
     return 0
   fi
   echo "images.sh: !!! $tag NOT BUILT (Ubuntu's archive did not answer, the keyring failed its check, or mmdebstrap failed: $work/logs/mkrootfs-ubuntu-systemd-$suite.log): IT IS DEBIAN 12 (local/debian-systemd:bookworm) IN THIS RUN !!!" >&2
-  docker build -q --label onebox.recipe=fallback --label onebox.fallback=bookworm -t "$tag" - >/dev/null <<DOCKERFILE
+  docker build -q --label onebox.recipe=fallback --label onebox.fallback=bookworm -t "$tag" - >/dev/null 2>&1 <<DOCKERFILE
 FROM local/debian-systemd:bookworm
 DOCKERFILE
   touch "$work/platform-fallback.txt"
