@@ -224,3 +224,39 @@ def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
     assert limits[("/auth/",)] == ["zone=auth", "zone=general"]
     assert limits[("/api/",)] == ["zone=api", "zone=general"]
     assert _directives(top, "set_real_ip_from")[0]["args"] == ["203.0.113.10/32"]
+
+
+def test_turning_a_service_off_removes_its_files_and_secrets(tmp_path):
+    """Redis, PostgreSQL and Alloy rendered on, then off: the second run removes each one's
+    directory (configuration, env files, password files) and nothing of the app or Nginx."""
+    spec = REPO / "tests/fixtures/specs/000_81af95af6be4b323.txt"
+    play = tmp_path / "render.yml"
+    play.write_text(PLAY)
+    project = tmp_path / "project"
+
+    def render(on: bool):
+        flags = json.dumps({"redis_enabled": on, "postgres_enabled": on, "alloy_enabled": on})
+        args = ["-e", f"spec={spec}", "-e", f"stack_project_dir={project}", "-e", flags]
+        proc = run(["ansible-playbook", "-i", "localhost,", str(play), *args])
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+        return proc
+
+    render(True)
+    left = {
+        "redis": ["secret/password", "redis.conf", "redis.env"],
+        "postgres": ["secret/password", "postgres.env"],
+        "alloy": ["config.alloy", "alloy.env"],
+    }
+    for service, files in left.items():
+        for name in files:
+            assert (project / service / name).is_file(), f"{service}/{name}"
+    assert "render-test-loki" in (project / "alloy/alloy.env").read_text()
+
+    render(False)
+    for service in left:
+        assert not (project / service).exists(), service
+    assert (project / "app/app.env").is_file()
+    assert (project / "nginx/conf.d/default.conf").is_file()
+    assert (project / "compose.yaml").is_file()
+    # a second run with the services off changes nothing
+    assert recap(render(False).stdout)["localhost"]["changed"] == 0
