@@ -17,11 +17,12 @@ COMPOSE_PLUGIN := /usr/local/lib/docker/cli-plugins/docker-compose
 export MOLECULE_COMPOSE_BIN := $(COMPOSE_PLUGIN)
 export MOLECULE_IMAGE_CACHE := $(CURDIR)/$(HARNESS_DIR)/imgcache
 
-# molecule scenarios run by `make test` (override: make molecule SCENARIOS=base), on Ubuntu 24.04;
-# MATRIX adds runs on other platforms (NAME@jammy: Ubuntu 22.04, NAME@bookworm: Debian 12).
+# molecule scenarios run by `make test` (override: make molecule SCENARIOS=base), on Ubuntu 24.04
+# (base, harden and docker also hold Ubuntu 22.04 and Debian 12 hosts); MATRIX adds whole runs
+# on another platform (e.g. MATRIX="runbooks@bookworm"; NAME@jammy, NAME@bookworm, NAME@noble).
 # MOLECULE_JOBS (default 2) lanes at a time, see tests/harness/molecule_all.sh
 SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
-MATRIX ?= $(foreach s,$(filter base harden docker,$(SCENARIOS)),$(s)@jammy $(s)@bookworm)
+MATRIX ?=
 STAGE := tests/harness/stage.sh
 
 .PHONY: help setup engine venv collections compose images lint unit molecule scenario test bench build demo demo-destroy clean
