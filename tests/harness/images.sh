@@ -23,6 +23,9 @@ build_rootfs_image() { # name tag [suite]
   name=$1 tag=$2 suite=${3:-bookworm}
   extra=""
   [ "$suite" = bookworm ] || extra="$suite $(sha256sum "$dir/ubuntu-keyring.pin")"
+  # the systemd targets share one Dockerfile; debian-slim has its own
+  dockerfile=$dir/$name/Dockerfile
+  [ -f "$dockerfile" ] || { dockerfile=$dir/systemd.Dockerfile && extra="$extra $(sha256sum "$dockerfile")"; }
   h=$(recipe_hash "$dir/$name" "$(sha256sum "$dir/mkrootfs.sh" "$dir/docker-clean.apt.conf")$extra")
   [ "$(current_hash "$tag")" = "$h" ] && return 0
   echo "images.sh: building $tag (mmdebstrap)"
@@ -30,7 +33,7 @@ build_rootfs_image() { # name tag [suite]
   [ "$name" = debian-slim ] && clean=1
   DOCKER_CLEAN=$clean "$dir/mkrootfs.sh" "$dir/$name/rootfs.tar" "$(cat "$dir/$name/packages")" "$suite" \
     >"$work/logs/mkrootfs-$name-$suite.log" 2>&1 || { tail -30 "$work/logs/mkrootfs-$name-$suite.log" >&2; return 1; }
-  docker build -q --label "onebox.recipe=$h" -t "$tag" "$dir/$name" >/dev/null || return 1
+  docker build -q --label "onebox.recipe=$h" -f "$dockerfile" -t "$tag" "$dir/$name" >/dev/null || return 1
   rm -f "$dir/$name/rootfs.tar"
 }
 
@@ -51,21 +54,25 @@ ubuntu_keyring() {
   echo "$k/x/usr/share/keyrings/ubuntu-archive-keyring.gpg"
 }
 
+# the line of $work/platform-fallback.txt about SUITE, removed (a file is there only after a fallback)
+forget_fallback() { # suite
+  [ ! -f "$work/platform-fallback.txt" ] || sed -i "/ubuntu-systemd:$1 /d" "$work/platform-fallback.txt"
+}
+
 # local/ubuntu-systemd:SUITE from Ubuntu's archive; when the archive does not answer (or the
 # keyring fails its checks) the tag names the Debian 12 target instead, said loudly here and
 # recorded in $work/platform-fallback.txt, which `make test` prints with the stage timings.
 build_ubuntu() { # suite
   suite=$1 tag=local/ubuntu-systemd:$1
   if keyring=$(ubuntu_keyring) && UBUNTU_KEYRING=$keyring build_rootfs_image ubuntu-systemd "$tag" "$suite"; then
-    sed -i "/ubuntu-systemd:$suite /d" "$work/platform-fallback.txt" 2>/dev/null || true
+    forget_fallback "$suite"
     return 0
   fi
   echo "images.sh: !!! $tag NOT BUILT (Ubuntu's archive did not answer, the keyring failed its check, or mmdebstrap failed: $work/logs/mkrootfs-ubuntu-systemd-$suite.log): IT IS DEBIAN 12 (local/debian-systemd:bookworm) IN THIS RUN !!!" >&2
   docker build -q --label onebox.recipe=fallback --label onebox.fallback=bookworm -t "$tag" - >/dev/null 2>&1 <<DOCKERFILE
 FROM local/debian-systemd:bookworm
 DOCKERFILE
-  touch "$work/platform-fallback.txt"
-  sed -i "/ubuntu-systemd:$suite /d" "$work/platform-fallback.txt"
+  forget_fallback "$suite"
   echo "local/ubuntu-systemd:$suite fell back to Debian 12: not built from Ubuntu's archive ($(date -u +%FT%TZ))" >>"$work/platform-fallback.txt"
 }
 

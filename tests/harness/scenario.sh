@@ -22,7 +22,8 @@ mkdir -p "$work/logs"
 log=$work/logs/molecule-$run-check.log
 image=${MOLECULE_IMAGE:-local/ubuntu-systemd:noble}
 echo "scenario.sh: $run on $image"
-# images.sh tags Debian 12 under an Ubuntu name when Ubuntu's archive did not answer
+# images.sh tags Debian 12 under an Ubuntu name when Ubuntu's archive did not answer (an
+# image missing here is no fallback: molecule's create step fails on it with its own message)
 fallback=$(docker image inspect -f '{{ index .Config.Labels "onebox.fallback" }}' "$image" 2>/dev/null || true)
 case $fallback in
   "" | "<no value>") ;;

@@ -1,5 +1,6 @@
-# A "fresh VPS": Ubuntu (24.04 noble or 22.04 jammy) minbase from Ubuntu's archive, main and
-# universe with the -updates and -security pockets, systemd as PID 1, sshd.
+# A "fresh VPS": a minbase root filesystem (Debian 12, or Ubuntu 24.04/22.04 from Ubuntu's
+# archive; tests/images/mkrootfs.sh) with systemd as PID 1. The recipe of every target image
+# whose directory has no Dockerfile of its own (debian-systemd, ubuntu-systemd).
 FROM scratch
 ADD rootfs.tar /
 # mmdebstrap empties the apt lists but leaves a fresh directory mtime; Ansible's apt
