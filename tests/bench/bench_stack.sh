@@ -3,7 +3,9 @@
 # inventories/local on a fresh demo target, as `make demo` runs it.
 #   - target boot: docker run until systemd is up
 #   - cold converge: base, harden, docker and the stack on the fresh target
-#   - idempotent re-run over the docker connection (it should report changed=0; a warning
+#   - cold converge over SSH as root (the fresh target), idempotent re-run over SSH as the
+#     admin with become, both through demo.sh as `make demo` runs them (the re-run should
+#     report changed=0; a warning
 #     says when it does not)
 #   - memory of the running stack: `docker stats --no-stream` inside the target, per
 #     container and in total, and the target container's own memory seen from this machine
@@ -75,9 +77,10 @@ echo "$outer" | awk "$to_mib"'
 venv=${HARNESS_DIR:-.harness}/venv/bin
 ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$name")
 admin=$(sed -n 's/^base_admin_user: *//p' inventories/local/group_vars/onebox/base.yml)
-key=${HARNESS_DIR:-.harness}/demo/ssh/id_ed25519
-# the inventory's docker connection, or SSH to the target's address as the admin (become)
-ssh_vars="-e ansible_connection=ssh -e ansible_host=$ip -e ansible_user=$admin -e ansible_ssh_private_key_file=$key"
+# the inventory's SSH to the target's address as the admin (become), or the docker connection
+export ONEBOX_DEMO_HOST="$ip" ONEBOX_DEMO_PORT=22 ONEBOX_DEMO_USER="$admin"
+ssh_vars=""
+docker_vars="-e ansible_connection=community.docker.docker -e ansible_host=$name -e ansible_user=root"
 export ANSIBLE_HOST_KEY_CHECKING=False
 profile=ansible.posix.timer,ansible.posix.profile_tasks,ansible.posix.profile_roles
 
@@ -101,8 +104,8 @@ echo
 echo "no-change runs of site.yml (the same target, converged):"
 printf '  %-44s %8s %6s %6s %7s\n' run seconds tasks trips modules
 for via in ssh docker; do
-  vars=""
-  [ "$via" = ssh ] && vars=$ssh_vars
+  vars=$ssh_vars
+  [ "$via" = docker ] && vars=$docker_vars
   # shellcheck disable=SC2086
   play "$work/nochange-$via.log" -i inventories/local site.yml $vars
   wall=$secs
@@ -138,7 +141,8 @@ play "$work/deploy-record.log" -i inventories/local playbooks/deploy.yml -e "ima
 # shellcheck disable=SC2086
 play "$work/deploy-noop-ssh.log" -i inventories/local playbooks/deploy.yml -e "image=$image" $ssh_vars
 printf '  %-52s %9s\n' "the release that runs, over SSH ($(recap "$work/deploy-noop-ssh.log" | awk '{print $2}'))" "$secs"
-play "$work/deploy-noop-docker.log" -i inventories/local playbooks/deploy.yml -e "image=$image"
+# shellcheck disable=SC2086
+play "$work/deploy-noop-docker.log" -i inventories/local playbooks/deploy.yml -e "image=$image" $docker_vars
 printf '  %-52s %9s\n' "the release that runs, over docker ($(recap "$work/deploy-noop-docker.log" | awk '{print $2}'))" "$secs"
 next="${image%:*}:bench-next"
 docker exec "$name" docker tag "$image" "$next"
@@ -191,4 +195,4 @@ esac
 export HARNESS_DIR
 play "$work/rotate-one.log" -i "$inv" --vault-password-file "$inv/vault-password" \
   playbooks/rotate_secrets.yml -e "secret=$secret"
-printf '  %-52s %9s\n' "one app secret ($secret), docker connection ($(recap "$work/rotate-one.log" | awk '{print $2}'))" "$secs"
+printf '  %-52s %9s\n' "one app secret ($secret), over SSH ($(recap "$work/rotate-one.log" | awk '{print $2}'))" "$secs"

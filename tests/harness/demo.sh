@@ -1,19 +1,22 @@
 #!/bin/sh
 # The built-in demo target: a local container that behaves like a fresh VPS (Ubuntu 24.04,
-# systemd as PID 1, from local/ubuntu-systemd:noble), converged with the whole of
-# site.yml through inventories/local.
+# systemd as PID 1, sshd, the operator's key in root's authorized_keys; from
+# local/ubuntu-systemd:noble), converged with the whole of site.yml through inventories/local,
+# over SSH as an operator does: as root the first time, then as the admin with sudo.
 #
 # usage: tests/harness/demo.sh up        create or start the target, converge, print the URL
 #                                        and the health answer (what `make demo` runs)
 #        tests/harness/demo.sh create    create or start the target and wait for systemd
-#        tests/harness/demo.sh converge  ansible-playbook site.yml -i inventories/local
+#        tests/harness/demo.sh converge  ansible-playbook site.yml -i inventories/local, over SSH
+#                                        as the admin if it can log in, as root otherwise
 #        tests/harness/demo.sh health    print the URL and the health answer
 #        tests/harness/demo.sh destroy   remove the target and its volume (what `make demo-destroy` runs)
 # env:   ONEBOX_DEMO_NAME        container name (default onebox-demo)
 #        ONEBOX_DEMO_IMAGE       target image (default local/ubuntu-systemd:noble)
 #        ONEBOX_DEMO_HTTP_PORT   127.0.0.1 port published to the target's 80 (default 8080)
 #        ONEBOX_DEMO_HTTPS_PORT  127.0.0.1 port published to the target's 443 (default 8443)
-#        ONEBOX_DEMO_SSH_PORT    127.0.0.1 port published to the target's 22 (default 2222)
+#        ONEBOX_DEMO_SSH_PORT    127.0.0.1 port published to the target's 22 (default 2222;
+#                                Ansible itself connects to the container's address)
 #                                (an empty value publishes nothing; ports are set when the
 #                                container is created: `make demo-destroy demo` to change them)
 #        ONEBOX_DEMO_QUIET=1     converge log to the log file only (default: also on stdout)
@@ -133,10 +136,35 @@ create() {
   # namespace sysctls writable (the harden role applies net.*), never kernel.*/fs.*/vm.*.
   docker exec "$name" sh -c 'mountpoint -q /proc/sys/net ||
     { mount --bind /proc/sys/net /proc/sys/net && mount -o remount,rw,bind /proc/sys/net; }'
+  # what a cloud provider does when it creates a VPS: the operator's key for root
+  docker exec -i "$name" sh -c 'install -d -m 0700 /root/.ssh && touch /root/.ssh/authorized_keys &&
+    read -r key && { grep -qxF "$key" /root/.ssh/authorized_keys || echo "$key" >>/root/.ssh/authorized_keys; } &&
+    chmod 0600 /root/.ssh/authorized_keys' <"$demo/ssh/id_ed25519.pub"
+}
+
+admin() { sed -n "s/^base_admin_user: *//p" inventories/local/group_vars/onebox/base.yml; }
+
+# SSH to the container's address (what inventories/local reads), as the admin once it can log
+# in; on a fresh target that is root, and harden turns root login off at the end of that run
+connect() {
+  ONEBOX_DEMO_HOST=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$name" | cut -d' ' -f1)
+  ONEBOX_DEMO_PORT=22
+  ONEBOX_DEMO_USER=$(admin)
+  if ! ssh -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o LogLevel=ERROR -i "$demo/ssh/id_ed25519" "$ONEBOX_DEMO_USER@$ONEBOX_DEMO_HOST" true 2>/dev/null; then
+    ONEBOX_DEMO_USER=root
+  fi
+  export ONEBOX_DEMO_HOST ONEBOX_DEMO_PORT ONEBOX_DEMO_USER
+  if [ "$ONEBOX_DEMO_USER" = root ]; then
+    say "first run: ssh root@$ONEBOX_DEMO_HOST (a fresh VPS has no other account; this run makes the admin and turns root login off)"
+  else
+    say "ssh $ONEBOX_DEMO_USER@$ONEBOX_DEMO_HOST, become root with sudo"
+  fi
 }
 
 converge() {
   [ "$(state)" = running ] || { say "$name is not running: run 'make demo'" >&2; exit 1; }
+  connect
   say "converging site.yml on $name (log: $log)"
   set -- "$venv/ansible-playbook" -i inventories/local site.yml
   if [ "${ONEBOX_DEMO_QUIET:-0}" = 1 ]; then
@@ -172,8 +200,7 @@ health() {
   echo "The demo stack is up: $url/ (self-signed certificate: curl -k)"
   echo "  curl -sk $url/health  ->  $answer"
   [ -n "$http_at" ] && echo "  http://$http_at/ redirects to HTTPS (port 443 of the target)"
-  admin=$(sed -n "s/^base_admin_user: *//p" inventories/local/group_vars/onebox/base.yml)
-  [ -n "$ssh_at" ] && echo "  ssh -i $demo/ssh/id_ed25519 -p ${ssh_at##*:} $admin@127.0.0.1"
+  [ -n "$ssh_at" ] && echo "  ssh -i $demo/ssh/id_ed25519 -p ${ssh_at##*:} $(admin)@127.0.0.1   (root login is refused)"
   [ -n "$project" ] && echo "  docker exec -it $name sh -c 'cd $project && docker compose ps'"
   echo "  make demo-destroy   removes the container and its volume"
 }

@@ -144,7 +144,7 @@ done
 [ $# -eq 0 ] && save_archive docker local/debian:bookworm-slim nginx:1.27
 # certbot and pebble for full_stack's ACME host: 77 MB more in the stack archive, where loading
 # the edge archive as well would copy 227 MB more into that host
-[ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 postgres:16 local/demo-app:1.0.0 \
+[ $# -eq 0 ] && save_archive stack nginx:1.27 redis:7 postgres:15 postgres:16 postgres:17 local/demo-app:1.0.0 \
   certbot/certbot:v2.11.0 local/pebble:latest
 [ $# -eq 0 ] && save_archive edge nginx:1.27 local/demo-app:1.0.0 certbot/certbot:v2.11.0 local/pebble:latest
 if [ $# -eq 0 ]; then

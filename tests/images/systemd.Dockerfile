@@ -1,11 +1,20 @@
 # A "fresh VPS": a minbase root filesystem (Debian 12, or Ubuntu 24.04/22.04 from Ubuntu's
-# archive; tests/images/mkrootfs.sh) with systemd as PID 1. The recipe of every target image
-# whose directory has no Dockerfile of its own (debian-systemd, ubuntu-systemd).
+# archive; tests/images/mkrootfs.sh) with systemd as PID 1 and sshd, as cloud images have.
+# The recipe of every target image whose directory has no Dockerfile of its own
+# (debian-systemd, ubuntu-systemd).
 FROM scratch
 ADD rootfs.tar /
 # mmdebstrap empties the apt lists but leaves a fresh directory mtime; Ansible's apt
 # cache_valid_time would then skip "apt-get update" and find no packages.
 RUN touch -d @0 /var/lib/apt/lists
+# Every VPS gets its own SSH host keys at first boot (cloud-init makes them on cloud images):
+# none are baked into the image, a oneshot unit makes them before sshd starts.
+RUN rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub \
+ && printf '%s\n' '[Unit]' 'Description=SSH host keys of this machine (first boot)' \
+      'Before=ssh.service ssh.socket' 'ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key' \
+      '[Service]' 'Type=oneshot' 'ExecStart=/usr/bin/ssh-keygen -A' \
+      '[Install]' 'WantedBy=multi-user.target' >/etc/systemd/system/ssh-hostkeys.service \
+ && ln -s /etc/systemd/system/ssh-hostkeys.service /etc/systemd/system/multi-user.target.wants/
 ENV container=docker LANG=C.UTF-8
 STOPSIGNAL SIGRTMIN+3
 CMD ["/lib/systemd/systemd"]
