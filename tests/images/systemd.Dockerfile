@@ -8,13 +8,11 @@ ADD rootfs.tar /
 # cache_valid_time would then skip "apt-get update" and find no packages.
 RUN touch -d @0 /var/lib/apt/lists
 # Every VPS gets its own SSH host keys at first boot (cloud-init makes them on cloud images):
-# none are baked into the image, a oneshot unit makes them before sshd starts.
+# none are baked into the image; sshd's unit makes any that are missing before its config test.
 RUN rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub \
- && printf '%s\n' '[Unit]' 'Description=SSH host keys of this machine (first boot)' \
-      'Before=ssh.service ssh.socket' 'ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key' \
-      '[Service]' 'Type=oneshot' 'ExecStart=/usr/bin/ssh-keygen -A' \
-      '[Install]' 'WantedBy=multi-user.target' >/etc/systemd/system/ssh-hostkeys.service \
- && ln -s /etc/systemd/system/ssh-hostkeys.service /etc/systemd/system/multi-user.target.wants/
+ && mkdir -p /etc/systemd/system/ssh.service.d \
+ && printf '%s\n' '[Service]' 'ExecStartPre=' 'ExecStartPre=/usr/bin/ssh-keygen -A' \
+      'ExecStartPre=/usr/sbin/sshd -t' >/etc/systemd/system/ssh.service.d/host-keys.conf
 ENV container=docker LANG=C.UTF-8
 STOPSIGNAL SIGRTMIN+3
 CMD ["/lib/systemd/systemd"]

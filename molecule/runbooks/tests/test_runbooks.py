@@ -87,19 +87,31 @@ def recap(output: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def inventory(tmp_path_factory):
     """A copy of the scenario's inventory with the vault encrypted (as an operator keeps it) and a
-    vault password file; hosts.yml reaches the molecule instance through the Docker connection."""
+    vault password file; hosts.yml reaches the molecule instance as operators reach their VPS:
+    over SSH to its address as the admin (base_admin_user), becoming root with sudo."""
     root = tmp_path_factory.mktemp("inventory")
     shutil.copytree(SCENARIO / "inventory", root, dirs_exist_ok=True)
+    address = subprocess.run(
+        ["docker", "container", "inspect", "-f",
+         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", "onebox-runbooks"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()[0]  # fmt: skip
+    key = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "ssh/id_ed25519"
     (root / "hosts.yml").write_text(
         yaml.safe_dump(
             {
                 "onebox": {
                     "hosts": {
                         "onebox-runbooks": {
-                            "ansible_connection": "community.docker.docker",
+                            "ansible_connection": "ssh",
+                            "ansible_host": address,
+                            "ansible_user": "admin",  # base_admin_user's default
+                            "ansible_become": True,
+                            "ansible_ssh_private_key_file": str(key),
+                            # a new container has new host keys: nothing to pin them to
+                            "ansible_ssh_common_args": "-o StrictHostKeyChecking=no"
+                            " -o UserKnownHostsFile=/dev/null",
                             "ansible_python_interpreter": "/usr/bin/python3",
-                            # the connection is root already: no sudo round trip per task
-                            "ansible_become": False,
                         }
                     }
                 }
