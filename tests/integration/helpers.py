@@ -78,3 +78,74 @@ def validate_only(
         cwd=cwd,
         env=env,
     )
+
+
+class FakeRegistry:
+    """A container registry on 127.0.0.1 speaking the part of the Registry HTTP API v2 a pull
+    starts with: HEAD of a manifest, answered 401 with a Bearer challenge until a token from
+    its /token endpoint comes along (anonymous, or with the Basic credentials it is given).
+    ``served`` holds "repository:reference" pairs; anything else is 404."""
+
+    def __init__(self, served: set[str], credentials: str | None = None):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        registry = self
+        self.served = served
+        self.credentials = credentials  # "user:password" required for a token, or None
+        self.requests: list[tuple[str, str]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status, headers=(), body=b""):
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command == "GET":
+                    self.wfile.write(body)
+
+            def do_GET(self):
+                import base64
+                from urllib.parse import parse_qs, urlparse
+
+                registry.requests.append(("GET", self.path))
+                url = urlparse(self.path)
+                if url.path != "/token":
+                    return self._reply(404)
+                if registry.credentials:
+                    want = "Basic " + base64.b64encode(registry.credentials.encode()).decode()
+                    if self.headers.get("Authorization") != want:
+                        return self._reply(401)
+                scope = parse_qs(url.query).get("scope", [""])[0]
+                body = json.dumps({"token": "t-" + scope}).encode()
+                return self._reply(200, [("Content-Type", "application/json")], body)
+
+            def do_HEAD(self):
+                registry.requests.append(("HEAD", self.path))
+                m = re.fullmatch(r"/v2/(.+)/manifests/([^/]+)", self.path)
+                if not m:
+                    return self._reply(404)
+                repo, ref = m[1], m[2]
+                if self.headers.get("Authorization") != f"Bearer t-repository:{repo}:pull":
+                    challenge = (
+                        f'Bearer realm="http://{registry.address}/token",service="fake",'
+                        f'scope="repository:{repo}:pull"'
+                    )
+                    return self._reply(401, [("WWW-Authenticate", challenge)])
+                return self._reply(200 if f"{repo}:{ref}" in registry.served else 404)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()

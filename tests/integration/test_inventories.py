@@ -7,11 +7,12 @@ inventory's group_vars and the spec document it names.
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
-from .helpers import REPO, recap, run
+from .helpers import REPO, FakeRegistry, recap, run
 
 EXAMPLE = REPO / "inventories/prod/group_vars/onebox/vault.yml.example"
 
@@ -40,7 +41,8 @@ def test_prod_resolves_to_the_example_inventory():
 
 
 def test_site_with_the_vault_example_passes_every_role_check():
-    proc = site_preflight("-e", f"@{EXAMPLE}")
+    # the images' check asks registries this machine cannot reach: see the tests below
+    proc = site_preflight("-e", f"@{EXAMPLE}", "-e", "stack_preflight_images=false")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert recap(out)["prod-vps"]["failed"] == 0
@@ -78,3 +80,63 @@ def test_bad_vault_values_are_named(tmp_path, line, variable):
     assert proc.returncode != 0
     assert variable in out
     assert "PLAY [Baseline]" not in out
+
+
+IMAGE_VARS = ("nginx_image", "app_image", "redis_image", "postgres_image", "alloy_image",
+              "certbot_image")  # fmt: skip
+
+
+def images_from(registry: FakeRegistry, tmp_path, missing: str = "") -> str:
+    """Extra vars giving every service an image of the registry on 127.0.0.1 (what an operator's
+    registry would be); `missing` names the one it does not serve."""
+    name = {var: f"onebox/{var.removesuffix('_image')}:1" for var in IMAGE_VARS}
+    images = {var: f"{registry.address}/{name[var]}" for var in IMAGE_VARS}
+    registry.served.update(name[var] for var in IMAGE_VARS if var != missing)
+    path = tmp_path / "images.json"
+    path.write_text(json.dumps(images))
+    return f"@{path}"
+
+
+def test_preflight_passes_when_every_image_can_be_pulled(tmp_path):
+    with FakeRegistry(set()) as registry:
+        proc = site_preflight("-e", f"@{EXAMPLE}", "-e", images_from(registry, tmp_path))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "onebox.vps.stack : Look for them on the host and in their registries" in out
+    assert ("HEAD", "/v2/onebox/alloy/manifests/1") in registry.requests
+
+
+def test_preflight_stops_before_any_change_when_an_image_cannot_be_had(tmp_path):
+    with FakeRegistry(set()) as registry:
+        extra = images_from(registry, tmp_path, missing="alloy_image")
+        proc = site_preflight("-e", f"@{EXAMPLE}", "-e", extra)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"{registry.address}/onebox/alloy:1: {registry.address} has no such image or tag" in out
+    assert "Nothing has been changed on the host" in out
+    assert "PLAY [Baseline]" not in out
+
+
+def test_an_image_in_an_offline_archive_is_not_looked_for(tmp_path):
+    with FakeRegistry(set()) as registry:
+        extra = images_from(registry, tmp_path, missing="alloy_image")
+        alloy = json.loads((tmp_path / "images.json").read_text())["alloy_image"]
+        offline = tmp_path / "offline.json"
+        archive = {"name": alloy, "archive": str(tmp_path / "alloy.tar")}
+        offline.write_text(json.dumps({"docker_images_offline": [archive]}))
+        proc = site_preflight("-e", f"@{EXAMPLE}", "-e", extra, "-e", f"@{offline}")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert not any("/onebox/alloy/" in path for _, path in registry.requests)
+
+
+def test_the_unfilled_template_is_refused_before_any_change():
+    """Reference 002 is an infrastructure template nobody filled in: the prod inventory's strict
+    reading stops the run in preflight and names what is unfilled."""
+    spec = REPO / "tests/fixtures/specs/002_38cffb3338726a16.txt"
+    proc = site_preflight("-e", f"@{EXAMPLE}", "-e", f"onebox_spec_document={spec}")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "PLAY [Baseline]" not in out
+    assert "002_38cffb3338726a16.txt" in out
+    assert "placeholder" in out.lower(), out[-3000:]

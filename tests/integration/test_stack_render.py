@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import textwrap
+from pathlib import Path
 
 import crossplane
 import pytest
@@ -227,15 +228,28 @@ def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
 
 
 def test_turning_a_service_off_removes_its_files_and_secrets(tmp_path):
-    """Redis, PostgreSQL and Alloy rendered on, then off: the second run removes each one's
-    directory (configuration, env files, password files) and nothing of the app or Nginx."""
+    """Redis, PostgreSQL, Alloy and Certbot rendered on, then off: the second run removes each
+    one's directory (configuration, env files, password files; Certbot's account and
+    certificates because certbot_remove_data asks for it) and Certbot's renewal script, and
+    nothing of the app or Nginx. (The renewal timer is not installed on this machine.)"""
     spec = REPO / "tests/fixtures/specs/000_81af95af6be4b323.txt"
     play = tmp_path / "render.yml"
     play.write_text(PLAY)
     project = tmp_path / "project"
+    name = f"off-test-{tmp_path.name[-12:].lower().replace('_', '-')}"
+    script = Path(f"/usr/local/sbin/onebox-certbot-renew-{name}")
+    certbot = {
+        "nginx_server_name": "off.example-shop.test",
+        "certbot_email": "ops@example-shop.test",
+        "certbot_renew_enabled": False,
+        "certbot_remove_data": True,
+    }
 
     def render(on: bool):
-        flags = json.dumps({"redis_enabled": on, "postgres_enabled": on, "alloy_enabled": on})
+        flags = json.dumps(
+            {"redis_enabled": on, "postgres_enabled": on, "alloy_enabled": on,
+             "certbot_enabled": on, "stack_project_name": name, **certbot}
+        )  # fmt: skip
         args = ["-e", f"spec={spec}", "-e", f"stack_project_dir={project}", "-e", flags]
         proc = run(["ansible-playbook", "-i", "localhost,", str(play), *args])
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
@@ -248,13 +262,15 @@ def test_turning_a_service_off_removes_its_files_and_secrets(tmp_path):
         "alloy": ["config.alloy", "alloy.env"],
     }
     for service, files in left.items():
-        for name in files:
-            assert (project / service / name).is_file(), f"{service}/{name}"
+        for file in files:
+            assert (project / service / file).is_file(), f"{service}/{file}"
     assert "render-test-loki" in (project / "alloy/alloy.env").read_text()
+    assert (project / "certbot/conf").is_dir() and script.is_file()
 
     render(False)
-    for service in left:
+    for service in [*left, "certbot"]:
         assert not (project / service).exists(), service
+    assert not script.exists()
     assert (project / "app/app.env").is_file()
     assert (project / "nginx/conf.d/default.conf").is_file()
     assert (project / "compose.yaml").is_file()
