@@ -8,11 +8,14 @@ ADD rootfs.tar /
 # cache_valid_time would then skip "apt-get update" and find no packages.
 RUN touch -d @0 /var/lib/apt/lists
 # Every VPS gets its own SSH host keys at first boot (cloud-init makes them on cloud images):
-# none are baked into the image; sshd's unit makes any that are missing before its config test.
+# none are baked into the image. They are made when sshd's socket (Ubuntu 24.04) or service
+# (Ubuntu 22.04, Debian 12) starts at boot, before its config test.
 RUN rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub \
- && mkdir -p /etc/systemd/system/ssh.service.d \
+ && mkdir -p /etc/systemd/system/ssh.service.d /etc/systemd/system/ssh.socket.d \
  && printf '%s\n' '[Service]' 'ExecStartPre=' 'ExecStartPre=/usr/bin/ssh-keygen -A' \
-      'ExecStartPre=/usr/sbin/sshd -t' >/etc/systemd/system/ssh.service.d/host-keys.conf
+      'ExecStartPre=/usr/sbin/sshd -t' >/etc/systemd/system/ssh.service.d/host-keys.conf \
+ && printf '%s\n' '[Socket]' 'ExecStartPre=/usr/bin/ssh-keygen -A' \
+      >/etc/systemd/system/ssh.socket.d/host-keys.conf
 ENV container=docker LANG=C.UTF-8
 STOPSIGNAL SIGRTMIN+3
 CMD ["/lib/systemd/systemd"]

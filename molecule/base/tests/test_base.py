@@ -114,3 +114,33 @@ def test_journald_applies_the_size_cap(host):
 )
 def test_managed_files_say_so(host, path):
     assert "Ansible managed" in host.file(path).content_string
+
+
+def test_needrestart_neither_prompts_nor_restarts_services_during_apt(host):
+    """prepare.yml installed needrestart as on Ubuntu Server. A service whose binary is replaced
+    (its process now maps a deleted file) is one needrestart wants restarted; an apt run as
+    Ansible makes it (non-interactive, no terminal) must finish and leave the service's process
+    alone. Without the role's setting, needrestart restarts it (seen on Ubuntu 24.04)."""
+    conf = host.file("/etc/needrestart/conf.d/90-onebox.conf").content_string
+    assert "$nrconf{restart} = 'l';" in conf
+    host.run("systemctl stop nr-probe; rm -rf /opt/nr-probe")
+    assert host.run("mkdir -p /opt/nr-probe && cp /usr/bin/sleep /opt/nr-probe/sleep").rc == 0
+    started = host.run("systemd-run --unit nr-probe /opt/nr-probe/sleep infinity")
+    assert started.rc == 0, started.stderr
+    try:
+        pid = host.run("systemctl show -p MainPID --value nr-probe").stdout.strip()
+        assert pid not in ("", "0")
+        replaced = "cp /usr/bin/sleep /opt/nr-probe/new && mv /opt/nr-probe/new /opt/nr-probe/sleep"
+        assert host.run(replaced).rc == 0
+        # needrestart itself sees the service as one to restart
+        assert "NEEDRESTART-SVC: nr-probe.service" in host.run("needrestart -b").stdout
+        apt = host.run(
+            "DEBIAN_FRONTEND=noninteractive timeout 300 "
+            "apt-get install --reinstall -y logrotate </dev/null"
+        )
+        assert apt.rc == 0, apt.stdout[-2000:] + apt.stderr
+        assert "nr-probe.service" in apt.stdout  # listed ...
+        after = host.run("systemctl show -p MainPID --value nr-probe").stdout.strip()
+        assert after == pid  # ... not restarted
+    finally:
+        host.run("systemctl stop nr-probe; rm -rf /opt/nr-probe")
