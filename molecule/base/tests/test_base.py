@@ -67,6 +67,14 @@ def test_chrony_running_with_configured_sources(host):
     assert "pool.ntp.org" not in host.file("/etc/chrony/chrony.conf").content_string
 
 
+def test_chrony_replaced_systemd_timesyncd(host):
+    # prepare.yml installed systemd-timesyncd, the time daemon Ubuntu and Debian start with:
+    # one time daemon only, chrony
+    assert host.package("chrony").is_installed
+    assert not host.package("systemd-timesyncd").is_installed
+    assert not host.service("systemd-timesyncd").is_running
+
+
 def test_chrony_only_measures_time_in_a_container(host):
     # the test container has no CAP_SYS_TIME: chronyd must run with -x (never set the clock)
     cmdline = host.run("cat /proc/$(pidof chronyd | cut -d' ' -f1)/cmdline | tr '\\0' ' '")

@@ -884,3 +884,12 @@ RULE = r"^(-w /\S+ -p [rwxa]+ -k [\w-]+|-a always,exit -F arch=b(32|64) -S \S+ -
 )
 def test_managed_files_say_so(host, path):
     assert "Ansible managed" in host.file(path).content_string
+
+
+def test_apparmor_installed_and_loaded_at_boot(host):
+    """Enabled for the next boot; a test container cannot load profiles into the shared
+    kernel, so only the package, the unit and the profiles are checked."""
+    assert host.package("apparmor").is_installed
+    assert host.service("apparmor").is_enabled
+    profiles = host.run("find /etc/apparmor.d -maxdepth 1 -type f | wc -l").stdout.strip()
+    assert int(profiles) > 0
