@@ -20,13 +20,15 @@ INVENTORY = REPO / "inventories/local"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol test"
 
 
-def test_inventory_resolves_one_docker_target_in_the_onebox_group():
+def test_inventory_resolves_one_ssh_target_in_the_onebox_group():
     proc = run(["ansible-inventory", "-i", str(INVENTORY), "--list"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     inventory = json.loads(proc.stdout)
     assert inventory["onebox"]["hosts"] == ["onebox-demo"]
     host = inventory["_meta"]["hostvars"]["onebox-demo"]
-    assert host["ansible_connection"] == "community.docker.docker"
+    # reached as a VPS is: over SSH, becoming root with sudo unless the login is root
+    assert host["ansible_connection"] == "ssh"
+    assert host["ansible_become"] is True
     # the kernel-global settings stay off: the target shares this machine's kernel
     assert host["harden_sysctl_apply_kernel_global"] is False
     assert host["harden_auditd_load_rules"] is False
@@ -53,24 +55,31 @@ def test_secrets_are_generated_once_in_the_harness_directory(tmp_path):
     (tmp_path / "demo/ssh").mkdir(parents=True)
     (tmp_path / "demo/ssh/id_ed25519.pub").write_text(KEY + "\n")
     expr = (
-        "{{ {'host': ansible_host, 'keys': base_admin_ssh_keys, 'redis': redis_password,"
+        "{{ {'host': ansible_host, 'port': ansible_port, 'user': ansible_user,"
+        " 'key': ansible_ssh_private_key_file, 'keys': base_admin_ssh_keys,"
+        " 'redis': redis_password,"
         " 'postgres': postgres_password, 'app': app_secret_values,"
         " 'archives': docker_images_offline | map(attribute='archive') | unique}"
         " | to_json | b64encode }}"
     )
-    env = {"HARNESS_DIR": str(tmp_path), "ONEBOX_DEMO_NAME": "onebox-other"}
+    env = {"HARNESS_DIR": str(tmp_path)}
 
-    def resolve() -> dict:
+    def resolve(**extra: str) -> dict:
         proc = run(
             ["ansible", "-i", str(INVENTORY), "onebox", "-m", "ansible.builtin.debug",
              "-a", f"msg=RESOLVED={expr}=END"],
-            env=env,
+            env={**env, **extra},
         )  # fmt: skip
         assert proc.returncode == 0, proc.stdout + proc.stderr
         return json.loads(base64.b64decode(re.search(r"RESOLVED=(\S+?)=END", proc.stdout)[1]))
 
     first = resolve()
-    assert first["host"] == "onebox-other"
+    # without demo.sh: the SSH port `make demo` publishes, as the admin of base.yml
+    assert (first["host"], first["port"], first["user"]) == ("127.0.0.1", 2222, "ops")
+    assert first["key"] == str(tmp_path / "demo/ssh/id_ed25519")
+    # demo.sh gives the container's address, and root for the first run
+    other = resolve(ONEBOX_DEMO_HOST="172.17.0.9", ONEBOX_DEMO_PORT="22", ONEBOX_DEMO_USER="root")
+    assert (other["host"], other["port"], other["user"]) == ("172.17.0.9", 22, "root")
     assert first["keys"] == [KEY]
     assert first["archives"] == [str(tmp_path / "imgcache/stack.tar")]
     secrets = tmp_path / "demo/secrets"
