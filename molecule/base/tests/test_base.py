@@ -147,7 +147,7 @@ def test_needrestart_neither_prompts_nor_restarts_services_during_apt(host):
             "apt-get install --reinstall -y logrotate </dev/null"
         )
         assert apt.rc == 0, apt.stdout[-2000:] + apt.stderr
-        assert "nr-probe.service" in apt.stdout  # listed ...
+        assert "nr-probe.service" in apt.stdout + apt.stderr  # listed ...
         after = host.run("systemctl show -p MainPID --value nr-probe").stdout.strip()
         assert after == pid  # ... not restarted
     finally:
