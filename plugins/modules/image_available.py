@@ -100,7 +100,7 @@ MANIFEST_TYPES = ", ".join(
 def parse_reference(image):
     """(registry, repository, tag-or-digest, canonical name:tag) of an image reference, with
     the Docker engine's rules for the registry part and the default tag."""
-    name, digest = (image.split("@", 1) + [""])[:2]
+    name, _, digest = image.partition("@")
     tag = ""
     last = name.rsplit("/", 1)[-1]
     if ":" in last:
@@ -175,7 +175,8 @@ def _challenge(header):
 def _request(url, method, headers, timeout):
     req = urllib.request.Request(url, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (http(s) only)
+        # only http(s) URLs are built here (pullable)
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, dict(resp.headers), resp.read() if method == "GET" else b""
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers or {}), b""
