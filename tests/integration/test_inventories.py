@@ -8,6 +8,7 @@ inventory's group_vars and the spec document it names.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -40,9 +41,32 @@ def test_prod_resolves_to_the_example_inventory():
     assert "@onebox:" in proc.stdout and "prod-vps" in proc.stdout
 
 
-def test_site_with_the_vault_example_passes_every_role_check():
-    # the images' check asks registries this machine cannot reach: see the tests below
+def filled(tmp_path) -> str:
+    """The example vault as an operator fills it: each REPLACE placeholder replaced by a value
+    of 32 hex digits (what `openssl rand -hex 16` gives), as extra vars."""
+    vault = tmp_path / "vault-filled.yml"
+    text = EXAMPLE.read_text()
+    count = len(re.findall(r"REPLACE[-A-Za-z0-9]*", text))
+    for n in range(count):
+        text = re.sub(
+            r"REPLACE[-A-Za-z0-9]*", f"{n:02d}" + "5e1f0c2b9a7d4e3f6a8b0c1d2e3f", text, count=1
+        )
+    vault.write_text(text)
+    return f"@{vault}"
+
+
+def test_the_example_vault_is_refused_until_filled_in():
     proc = site_preflight("-e", f"@{EXAMPLE}", "-e", "stack_preflight_images=false")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "redis_password must be at least 16 characters" in out
+    assert "it is a placeholder (REPLACE...)" in out
+    assert "PLAY [Baseline]" not in out
+
+
+def test_site_with_the_vault_example_filled_in_passes_every_role_check(tmp_path):
+    # the images' check asks registries this machine cannot reach: see the tests below
+    proc = site_preflight("-e", filled(tmp_path), "-e", "stack_preflight_images=false")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert recap(out)["prod-vps"]["failed"] == 0
@@ -69,7 +93,7 @@ def test_site_without_a_vault_names_the_missing_secret():
 )
 def test_bad_vault_values_are_named(tmp_path, line, variable):
     vault = tmp_path / "vault.yml"
-    shutil.copy(EXAMPLE, vault)
+    shutil.copy(filled(tmp_path)[1:], vault)
     key = line.split(":")[0]
     text = "\n".join(
         line if row.startswith(f"{key}:") else row for row in vault.read_text().splitlines()
@@ -99,7 +123,7 @@ def images_from(registry: FakeRegistry, tmp_path, missing: str = "") -> str:
 
 def test_preflight_passes_when_every_image_can_be_pulled(tmp_path):
     with FakeRegistry(set()) as registry:
-        proc = site_preflight("-e", f"@{EXAMPLE}", "-e", images_from(registry, tmp_path))
+        proc = site_preflight("-e", filled(tmp_path), "-e", images_from(registry, tmp_path))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "onebox.vps.stack : Look for them on the host and in their registries" in out
@@ -109,7 +133,7 @@ def test_preflight_passes_when_every_image_can_be_pulled(tmp_path):
 def test_preflight_stops_before_any_change_when_an_image_cannot_be_had(tmp_path):
     with FakeRegistry(set()) as registry:
         extra = images_from(registry, tmp_path, missing="alloy_image")
-        proc = site_preflight("-e", f"@{EXAMPLE}", "-e", extra)
+        proc = site_preflight("-e", filled(tmp_path), "-e", extra)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert f"{registry.address}/onebox/alloy:1: {registry.address} has no such image or tag" in out
@@ -124,7 +148,7 @@ def test_an_image_in_an_offline_archive_is_not_looked_for(tmp_path):
         offline = tmp_path / "offline.json"
         archive = {"name": alloy, "archive": str(tmp_path / "alloy.tar")}
         offline.write_text(json.dumps({"docker_images_offline": [archive]}))
-        proc = site_preflight("-e", f"@{EXAMPLE}", "-e", extra, "-e", f"@{offline}")
+        proc = site_preflight("-e", filled(tmp_path), "-e", extra, "-e", f"@{offline}")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert not any("/onebox/alloy/" in path for _, path in registry.requests)
@@ -134,7 +158,7 @@ def test_the_unfilled_template_is_refused_before_any_change():
     """Reference 002 is an infrastructure template nobody filled in: the prod inventory's strict
     reading stops the run in preflight and names what is unfilled."""
     spec = REPO / "tests/fixtures/specs/002_38cffb3338726a16.txt"
-    proc = site_preflight("-e", f"@{EXAMPLE}", "-e", f"onebox_spec_document={spec}")
+    proc = site_preflight("-e", f"@{EXAMPLE}", "-e", f"onebox_spec_document={spec}")  # stops first
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "PLAY [Baseline]" not in out

@@ -104,6 +104,36 @@ CASES += [
         "the hour field '25'",
     ),
 ]
+# Secrets: refused empty, on several lines, with a quote or as an example's placeholder, naming
+# the variable and never printing the value (each value below is unique in the output).
+SECRET_CASES = [
+    ({"redis_enabled": True, "redis_password": "REPLACE-openssl-rand-hex-32"}, "redis_password",
+     "a placeholder (REPLACE...)"),
+    ({"redis_enabled": True, "redis_password": "long enough but\nTWO=lines"}, "redis_password",
+     "more than one line"),
+    ({"postgres_enabled": True, "postgres_password": "changeme-changeme"}, "postgres_password",
+     "a placeholder (changeme)"),
+    ({"app_secret_values": {"JWT_SECRET": "ab'cd-0123456789xyz"}}, "app_secret_values.JWT_SECRET",
+     "a single quote"),
+    ({"app_secret_values": {"API_TOKEN": "<your api token>"}}, "app_secret_values.API_TOKEN",
+     "a placeholder (<...>)"),
+    ({"app_secret_values": {"SENTRY_DSN": ""}}, "app_secret_values.SENTRY_DSN", "empty"),
+    ({"app_env": {"LOG_LEVEL": "info\nINJECTED=1"}}, "app_env.LOG_LEVEL", "more than one line"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("bad", "variable", "why"), SECRET_CASES, ids=[c[1] for c in SECRET_CASES])
+def test_unusable_secrets_fail_first_without_printing_them(tmp_path, bad, variable, why):
+    rc, out = play_role(tmp_path, "stack", bad)
+    assert rc != 0, out
+    assert variable in out and f"is {why}" in out
+    assert recap(out)["localhost"]["changed"] == 0
+    values = [v for v in bad.values() if isinstance(v, str) and v.lower() not in ("true", "false")]
+    values += [v for d in bad.values() if isinstance(d, dict) for v in d.values()]
+    for value in values:
+        if value and not value.startswith(("REPLACE", "changeme", "<")):
+            assert value not in out
+            assert value.split("\n")[0] not in out
 
 
 def play_role(tmp_path, role: str, extra: dict) -> tuple[int, str]:
