@@ -81,10 +81,13 @@ def journal(host, expect=None, since=None):
     have written that text: a unit's last lines can reach the journal after the unit ended (30 s:
     on a loaded machine 10 s were seen to be too few). The last line of a unit whose process
     exits right after writing it can also reach the journal without the invocation's ID (seen
-    in CI: the echo after `nginx -s reload`), so with since (epoch seconds) the unit's lines
-    since then are read as well."""
+    in CI: the echo after `nginx -s reload`), so with since (epoch seconds) the lines of the
+    unit's processes since then are read as well."""
     inv = sh(host, f"systemctl show -p InvocationID --value {UNIT}.service").strip()
-    by_unit = f"journalctl -q -o cat -u {UNIT}.service --since @{since}" if since else "true"
+    # the unit's own processes only (-u would add systemd's lines, which quote the description)
+    by_unit = "true"
+    if since:
+        by_unit = f"journalctl -q -o cat _SYSTEMD_UNIT={UNIT}.service --since @{since}"
     for _ in range(150):
         log = sh(host, f"journalctl -q -o cat _SYSTEMD_INVOCATION_ID={inv}; {by_unit}")
         if expect is None or expect in log:
