@@ -146,9 +146,9 @@ def ansible(tool: str, *args: str, timeout: int = 900) -> subprocess.CompletedPr
     )
 
 
-def converge_stack(inventory) -> subprocess.CompletedProcess[str]:
+def converge_stack(inventory, *extra: str) -> subprocess.CompletedProcess[str]:
     """site.yml's stack play (the scenario's converge.yml, --tags stack) with the inventory
-    copy and its vault."""
+    copy and its vault, and *extra* arguments."""
     return ansible(
         "ansible-playbook",
         "-i",
@@ -158,6 +158,7 @@ def converge_stack(inventory) -> subprocess.CompletedProcess[str]:
         "--tags",
         "stack",
         str(SCENARIO / "converge.yml"),
+        *extra,
     )
 
 
@@ -289,6 +290,36 @@ def test_a_broken_release_leaves_the_good_one_serving(host, runbook, seeded):
     assert sh(host, f"ls -A {PROJECT}/nginx/conf.d/pin").strip() == ""
 
 
+def default_health_check() -> str:
+    """The app role's default health check (curl, else wget), as an extra-vars JSON: the demo
+    image has neither (tests/images/demo-app/Dockerfile installs python3 only)."""
+    test = yaml.safe_load((REPO / "roles/app/defaults/main.yml").read_text())[
+        "app_healthcheck_test"
+    ]
+    assert "curl" in test[1] and "wget" in test[1]
+    return json.dumps({"app_healthcheck_test": test})
+
+
+def test_a_release_whose_health_command_is_not_in_the_image_is_named_early(host, runbook):
+    """The new containers cannot pass a check whose command the image lacks: the switch stops at
+    the first such check (not after rollout_health_timeout) and says which command is missing."""
+    started = time.monotonic()
+    proc = runbook(
+        "deploy", "-e", "image=local/demo-app:1.0.0", "-e", default_health_check(),
+        "-e", "rollout_health_timeout=600",
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert proc.returncode != 0, proc.output[-6000:]
+    assert "did not become healthy" in proc.output
+    assert "curl, wget not found in the image" in proc.output, proc.output[-6000:]
+    assert "app_healthcheck_test" in proc.output
+    # it did not wait the 600 s it was given
+    assert elapsed < 300, f"{elapsed:.0f}s"
+    assert version(host) == "1.1.0"
+    assert "local/demo-app:1.1.0" in sh(host, f"{COMPOSE} config --images")
+    assert "curl" not in sh(host, f"{COMPOSE} config --format json")
+
+
 # --- rotate_secrets ------------------------------------------------------------------------
 
 
@@ -402,6 +433,31 @@ def test_a_converge_keeps_the_deployed_release_and_the_rotated_secrets(host, inv
     assert recap(out)["changed"] == 0, out[-6000:]
     assert "local/demo-app:1.1.0" in sh(host, f"{COMPOSE} config --images")
     assert version(host) == "1.1.0"
+
+
+def test_a_start_that_fails_names_the_missing_health_command(host, inventory):
+    """site.yml whose app health check calls tools the image lacks: compose only says the
+    container is unhealthy; the run names the service and the missing commands, and prints no
+    secret of the containers' environment. A converge with the working check puts it right."""
+    proc = converge_stack(inventory, "-e", default_health_check(), "-e", "stack_wait_timeout=120")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-6000:]
+    assert "The compose project did not start" in out, out[-6000:]
+    assert re.search(r"- app \(local/demo-app:1\.1\.0\):\s+running, unhealthy; its health check cannot run:"
+                     r" curl, wget not found in the image", out), out[-6000:]  # fmt: skip
+    assert "app_healthcheck_test" in out
+    # the workers run (no health check): not listed
+    assert "- worker (" not in out
+    secrets = vault_data(inventory)  # as rotated by the tests above
+    values = {**secrets.pop("vault_app_secret_values"), **secrets}
+    for name, value in values.items():
+        if isinstance(value, str) and len(value) >= 8:
+            assert value not in out, name
+    proc = converge_stack(inventory)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert version(host) == "1.1.0"
+    assert all(c["health"] == "healthy" for c in containers(host, "app"))
 
 
 def test_rollback_returns_to_the_previous_release_under_load(host, runbook, seeded):
