@@ -90,20 +90,24 @@ def test_container_logs_rotate_at_three_files_of_ten_mb(host, cleanup):
     assert sum(sizes) > 10 * 1024 * 1024, files
 
 
-@pytest.fixture(scope="module")
-def outside(host, cleanup):
-    """A network namespace in the target standing for the internet (10.99.1.2 -> 10.99.1.1)."""
-    host.run("ip netns del outside; ip link del veth-out")
+def namespace(host, name: str, net: str) -> None:
+    """A network namespace NAME joined to the target by a veth pair: NET.1 on the target's side,
+    NET.2 inside (a machine on another network of the target)."""
+    host.run(f"ip netns del {name}; ip link del v-{name}")
     sh(
         host,
-        "ip netns add outside && ip link add veth-out type veth peer name veth-in "
-        "&& ip link set veth-in netns outside "
-        "&& ip addr add 10.99.1.1/24 dev veth-out && ip link set veth-out up "
-        "&& ip netns exec outside ip addr add 10.99.1.2/24 dev veth-in "
-        "&& ip netns exec outside ip link set veth-in up "
-        "&& ip netns exec outside ip link set lo up",
+        f"ip netns add {name} && ip link add v-{name} type veth peer name v-{name}-in "
+        f"&& ip link set v-{name}-in netns {name} "
+        f"&& ip addr add {net}.1/24 dev v-{name} && ip link set v-{name} up "
+        f"&& ip netns exec {name} ip addr add {net}.2/24 dev v-{name}-in "
+        f"&& ip netns exec {name} ip link set v-{name}-in up "
+        f"&& ip netns exec {name} ip link set lo up",
     )
-    # a port published on 0.0.0.0 by mistake, and one the operator allowed (8080)
+
+
+@pytest.fixture(scope="module")
+def published(host, cleanup):
+    """A port published on 0.0.0.0 by mistake (8081), and one the operator allowed (8080)."""
     cleanup.extend(["mistake", "allowed"])
     sh(host, "docker run -d --name mistake -p 8081:80 nginx:1.27")
     sh(host, "docker run -d --name allowed -p 8080:80 nginx:1.27")
@@ -113,12 +117,34 @@ def outside(host, cleanup):
             f"curl -sf -o /dev/null --retry 10 --retry-connrefused --retry-delay 1 "
             f"http://127.0.0.1:{port}/",
         )
+
+
+@pytest.fixture(scope="module")
+def outside(host, published):
+    """A network namespace in the target standing for the internet (10.99.1.2 -> 10.99.1.1)."""
+    namespace(host, "outside", "10.99.1")
     yield (
         lambda port: (
             host.run(f"ip netns exec outside timeout 4 bash -c '</dev/tcp/10.99.1.1/{port}'").rc
         )
     )
-    host.run("ip netns del outside; ip link del veth-out")
+    host.run("ip netns del outside; ip link del v-outside")
+
+
+@pytest.fixture(scope="module")
+def private(host, published):
+    """A provider's private network whose addresses fall in 172.16.0.0/12, the range Docker's
+    own pools come from (172.31.250.2 -> 172.31.250.1), on an interface Docker did not make."""
+    networks = sh(host, "docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' "
+                  "$(docker network ls -q)")  # fmt: skip
+    assert "172.31.250." not in networks and "172.31.0.0/16" not in networks, networks
+    namespace(host, "private", "172.31.250")
+    yield (
+        lambda port: (
+            host.run(f"ip netns exec private timeout 4 bash -c '</dev/tcp/172.31.250.1/{port}'").rc
+        )
+    )
+    host.run("ip netns del private; ip link del v-private")
 
 
 def assert_mistake_blocked(outside):
@@ -128,6 +154,28 @@ def assert_mistake_blocked(outside):
 
 def test_published_port_unreachable_from_outside_unless_allowed(outside):
     assert_mistake_blocked(outside)
+
+
+def test_a_private_network_in_dockers_address_range_is_outside_too(private):
+    # the rules trust the bridges Docker made, not the 172.16.0.0/12 source range
+    assert_mistake_blocked(private)
+
+
+def test_containers_still_open_connections_out(host, cleanup, outside):
+    """Containers' new connections pass DOCKER-USER (they enter from Docker's bridges): from
+    the default bridge and from a network of their own, to a listener in the outside namespace."""
+    cleanup.append("egress-listener")
+    host.run("ip netns exec outside pkill -f 'http.server 9000'")
+    sh(host, "ip netns exec outside sh -c 'cd /tmp && timeout 120 python3 -m http.server 9000 "
+             "--bind 10.99.1.2 >/dev/null 2>&1 &'")  # fmt: skip
+    sh(host, "docker network inspect egress >/dev/null 2>&1 || docker network create egress")
+    try:
+        for network in ("bridge", "egress"):
+            sh(host, f"docker run --rm --network {network} nginx:1.27 curl -sf -o /dev/null "
+                     "--retry 5 --retry-connrefused --retry-delay 1 --max-time 5 "
+                     "http://10.99.1.2:9000/")  # fmt: skip
+    finally:
+        host.run("ip netns exec outside pkill -f 'http.server 9000'; docker network rm egress")
 
 
 def test_firewall_rules_survive_ufw_reload(host, outside):
