@@ -257,7 +257,7 @@ def test_turning_a_service_off_removes_its_files_and_secrets(tmp_path):
 
     render(True)
     left = {
-        "redis": ["secret/password", "redis.conf", "redis.env"],
+        "redis": ["secret/admin", "secret/users.acl", "redis.conf", "redis.env"],
         "postgres": ["secret/password", "postgres.env"],
         "alloy": ["config.alloy", "alloy.env"],
     }
@@ -276,3 +276,49 @@ def test_turning_a_service_off_removes_its_files_and_secrets(tmp_path):
     assert (project / "compose.yaml").is_file()
     # a second run with the services off changes nothing
     assert recap(render(False).stdout)["localhost"]["changed"] == 0
+
+
+def test_secrets_as_files_stay_out_of_the_environment(tmp_path):
+    """app_secrets_as_files: the named secrets reach the app's services as files under
+    /run/secrets (compose `secrets:`), the env file names them (NAME_FILE) and holds no value,
+    the files are the app user's, 0400; a name taken off the list goes back to the env file and
+    its file is removed."""
+    # Redis, JWT_SECRET among its secrets
+    spec = REPO / "tests/fixtures/specs/001_36153ecda6a937a2.txt"
+    play = tmp_path / "render.yml"
+    play.write_text(PLAY)
+    project = tmp_path / "project"
+
+    def render(names: list[str]):
+        extra = json.dumps({"app_secrets_as_files": names, "redis_enabled": True})
+        args = ["-e", f"spec={spec}", "-e", f"stack_project_dir={project}", "-e", extra]
+        proc = run(["ansible-playbook", "-i", "localhost,", str(play), *args])
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+        return proc
+
+    render(["JWT_SECRET", "REDIS_URL"])
+    compose = compose_config(project)
+    # the PLAY's values: each secret's value is its name in lower case
+    assert compose["secrets"]["JWT_SECRET"]["file"] == str(project / "app/secrets/JWT_SECRET")
+    assert compose["secrets"]["REDIS_URL"]["file"] == str(project / "app/secrets/REDIS_URL")
+    for name in ("app", "worker", "scheduler"):
+        svc = compose["services"][name]
+        assert sorted(s["source"] for s in svc["secrets"]) == ["JWT_SECRET", "REDIS_URL"], name
+        env = svc["environment"]
+        assert env["JWT_SECRET_FILE"] == "/run/secrets/JWT_SECRET"
+        assert env["REDIS_URL_FILE"] == "/run/secrets/REDIS_URL"
+        assert "JWT_SECRET" not in env and "REDIS_URL" not in env
+        assert "render-test-redis-password" not in json.dumps(env)
+        assert env["JWT_REFRESH_SECRET"] == "jwt_refresh_secret"  # not listed: a variable
+    secret = project / "app/secrets/JWT_SECRET"
+    assert secret.read_text() == "jwt_secret"
+    assert (secret.stat().st_mode & 0o777, secret.stat().st_uid) == (0o400, 10001)
+    url = (project / "app/secrets/REDIS_URL").read_text()
+    assert url == "redis://app:render-test-redis-password@redis:6379/0"
+    assert "jwt_secret'" not in (project / "app/app.env").read_text()
+    assert recap(render(["JWT_SECRET", "REDIS_URL"]).stdout)["localhost"]["changed"] == 0
+
+    render(["REDIS_URL"])
+    env = compose_config(project)["services"]["app"]["environment"]
+    assert env["JWT_SECRET"] == "jwt_secret" and "JWT_SECRET_FILE" not in env
+    assert not secret.exists()

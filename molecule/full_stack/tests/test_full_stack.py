@@ -16,12 +16,16 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 
 ADMIN = "ops"
+SCENARIO = Path(__file__).resolve().parents[1]
 PEBBLE = "pebble"  # the ACME test server the inventory adds to the goodnight project
 CLOUDSQL = "cloudsql"  # the stand-in for pursue's managed PostgreSQL (Cloud SQL)
 # the operator's key: root's on the fresh VPS, the admin's from base (../resources/root_key.yml)
@@ -48,6 +52,8 @@ class Site:
     acme: bool  # certbot_enabled, with Pebble as the ACME server
     # test infrastructure the inventory adds to the project (stack_extra_services)
     test_services: tuple[str, ...] = ()
+    # app_secrets_as_files: the secrets the app reads from files under /run/secrets
+    secret_files: tuple[str, ...] = ()
     # spec values read from prose (None: the spec states none, the role default is not checked)
     rate_general: str | None = None
     proxy_read_timeout: str | None = None
@@ -68,7 +74,8 @@ class Site:
 
 SITES = {
     # 001 escalating-reminders: port 3801, Redis (volatile-lru), 512MB, restart on-failure x5,
-    # worker x2 and a singleton scheduler; PostgreSQL forced onto the box by the inventory.
+    # worker x2 and a singleton scheduler; PostgreSQL forced onto the box by the inventory,
+    # five secrets as files (app_secrets_as_files).
     "onebox-full-stack-reminders": Site(
         project="escalating-reminders",
         app_port=3801,
@@ -80,6 +87,13 @@ SITES = {
         restart={"Name": "on-failure", "MaximumRetryCount": 5},
         domain="api.escalating-reminders.com",  # the spec's
         acme=False,
+        secret_files=(
+            "DATABASE_URL",
+            "REDIS_URL",
+            "JWT_SECRET",
+            "JWT_REFRESH_SECRET",
+            "ENCRYPTION_KEY",
+        ),
     ),
     # 000 goodnight-api: no port (3000), PostgreSQL 16 on the box, no Redis, one API instance
     # with 256 MB and 0.25 vCPU, no background jobs. No domain in the spec: the inventory
@@ -147,10 +161,32 @@ def ids(host, site: Site, svc: str = "") -> list[str]:
 
 
 def redis_cli(host, site: Site, args: str) -> str:
+    """redis-cli in the Redis container as the admin user (the one the runbooks use)."""
     return sh(
         host,
         f"{site.compose} exec -T redis sh -c "
-        f"'REDISCLI_AUTH=\"$(cat $REDIS_PASSWORD_FILE)\" redis-cli {args}'",
+        f'\'REDISCLI_AUTH="$(cat $REDIS_ADMIN_PASSWORD_FILE)" '
+        f"redis-cli --user $REDIS_ADMIN_USER {args}'",
+    )
+
+
+def app_secret(host, site: Site, name: str) -> str:
+    """A secret as the app gets it: the file NAME_FILE names, else the variable NAME."""
+    return sh(
+        host,
+        f"{site.compose} exec -T app sh -c "
+        f'\'if [ -n "${name}_FILE" ]; then cat "${name}_FILE"; else printenv {name}; fi\'',
+    ).strip()
+
+
+def redis_as_app(host, site: Site, args: str):
+    """redis-cli as the app's user, with the password of the app's REDIS_URL (read from the app
+    container's environment, given through stdin, never on a command line)."""
+    url = sh(host, f"{site.compose} exec -T app printenv REDIS_URL").strip()
+    user, password = urlsplit(url).username, unquote(urlsplit(url).password or "")
+    return host.run(
+        f"printf %s {shlex.quote(password)} | {site.compose} exec -T redis sh -c "
+        f"'REDISCLI_AUTH=\"$(cat)\" redis-cli --user {user} {args}'"
     )
 
 
@@ -325,6 +361,39 @@ def test_self_signed_bootstrap_certificate_and_no_certbot_when_it_is_off(host, s
     assert not host.file(f"/opt/{site.project}/certbot").exists
 
 
+def test_the_self_signed_certificate_is_made_again_before_it_expires(host, site):
+    """While Certbot is off, a daily timer keeps the served certificate valid: run now, its
+    service leaves a certificate with more than nginx_selfsigned_renew_days (10) left alone,
+    and replaces one that ends in two days (as on a box left alone for four weeks) with one of
+    nginx_selfsigned_days (30), which Nginx then serves."""
+    if site.acme:
+        pytest.skip("Certbot is on on this host")
+    unit = f"onebox-selfsigned-renew-{site.project}"
+    assert host.service(f"{unit}.timer").is_enabled and host.service(f"{unit}.timer").is_running
+    certs = f"/opt/{site.project}/nginx/certs"
+    served = served_cert(host, site, "-fingerprint -sha256")
+    sh(host, f"systemctl start {unit}.service")
+    assert served_cert(host, site, "-fingerprint -sha256") == served
+    sh(
+        host,
+        f"openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN={site.domain} "
+        f"-keyout {certs}/privkey.pem -out {certs}/fullchain.pem 2>/dev/null "
+        f"&& {site.compose} exec -T nginx nginx -s reload",
+    )
+    time.sleep(1)
+    short = served_cert(host, site, "-fingerprint -sha256")
+    assert short == fingerprint(host, f"{certs}/fullchain.pem")
+    sh(host, f"systemctl start {unit}.service")
+    time.sleep(1)
+    renewed = served_cert(host, site, "-fingerprint -sha256")
+    assert renewed != short and renewed == fingerprint(host, f"{certs}/fullchain.pem")
+    # 30 days from now (29 in whole days, whatever the time of day)
+    assert host.run(f"openssl x509 -checkend {29 * 86400} -noout -in {certs}/fullchain.pem").rc == 0
+    assert host.run(f"openssl x509 -checkend {31 * 86400} -noout -in {certs}/fullchain.pem").rc != 0
+    key = host.file(f"{certs}/privkey.pem")
+    assert (key.user, key.mode) == ("root", 0o600)
+
+
 # --- data stores ------------------------------------------------------------------------
 
 
@@ -359,10 +428,82 @@ def test_redis_refuses_an_unauthenticated_client(host, site):
         pytest.skip("the spec has no Redis")
     out = sh(host, f"{site.compose} exec -T redis redis-cli ping")
     assert "NOAUTH" in out
+    # the default user is off: the app's password without its user name is refused too
+    url = sh(host, f"{site.compose} exec -T app printenv REDIS_URL").strip()
+    password = unquote(urlsplit(url).password or "")
+    old_style = host.run(
+        f"printf %s {shlex.quote(password)} | {site.compose} exec -T redis sh -c "
+        "'REDISCLI_AUTH=\"$(cat)\" redis-cli ping'"
+    )
+    assert "PONG" not in old_style.stdout, old_style.stdout
+    assert "WRONGPASS" in old_style.stdout + old_style.stderr
     assert redis_cli(host, site, "ping").strip() == "PONG"
     assert redis_cli(host, site, "config get protected-mode").split() == ["protected-mode", "yes"]
     policy = redis_cli(host, site, "config get maxmemory-policy")
     assert policy.split() == ["maxmemory-policy", "volatile-lru"]  # from the spec
+
+
+def test_the_apps_redis_user_may_not_run_dangerous_commands(host, site):
+    """The app's user (REDIS_URL names it) reads and writes keys and reads INFO; FLUSHALL,
+    FLUSHDB, CONFIG, DEBUG, SHUTDOWN, KEYS and ACL are refused (NOPERM), and the keys are
+    still there after the refused FLUSHALL."""
+    if not site.redis:
+        pytest.skip("the spec has no Redis")
+    url = sh(host, f"{site.compose} exec -T app printenv REDIS_URL").strip()
+    assert urlsplit(url).username == "app"
+    ok = redis_as_app(host, site, "set fs-acl-key kept")
+    assert ok.rc == 0 and ok.stdout.strip() == "OK", ok.stdout + ok.stderr
+    assert "redis_version" in redis_as_app(host, site, "info server").stdout
+    for command in (
+        "flushall",
+        "flushdb",
+        "config get maxmemory",
+        "config set maxmemory 1",
+        "debug sleep 0",
+        "shutdown nosave",
+        "keys *",
+        "acl list",
+    ):
+        refused = redis_as_app(host, site, command)
+        assert "NOPERM" in refused.stdout + refused.stderr, (command, refused.stdout)
+    assert redis_cli(host, site, "get fs-acl-key").strip() == "kept"
+    assert redis_cli(host, site, "ping").strip() == "PONG"  # SHUTDOWN did not happen
+
+
+def test_secrets_as_files_are_in_no_containers_environment(host, site):
+    """The secrets app_secrets_as_files names (the inventory's values, and the URLs with the
+    Redis and PostgreSQL passwords) are in no `docker inspect` of the app's containers (web,
+    workers, scheduler); each container has them as /run/secrets files, the host's copies are
+    the app user's (10001), 0400; the secrets not listed stay variables."""
+    if not site.secret_files:
+        pytest.skip("the inventory delivers no secret as a file here")
+    inventory = yaml.safe_load((SCENARIO / "molecule.yml").read_text())["provisioner"]["inventory"]
+    values = inventory["host_vars"][host.backend.get_hostname()]
+    hidden = [
+        values["redis_password"],
+        inventory["group_vars"]["onebox"]["postgres_password"],
+        *(v for n, v in values["app_secret_values"].items() if n in site.secret_files),
+    ]
+    containers = ids(host, site, "app") + ids(host, site, "worker") + ids(host, site, "scheduler")
+    assert len(containers) == sum(site.replicas.values())
+    for cid in containers:
+        dump = sh(host, f"docker inspect {cid}")
+        for value in hidden:
+            assert value not in dump, (cid, value[:4])
+        env = inspect(host, cid, ".Config.Env")
+        for name in site.secret_files:
+            assert f"{name}_FILE=/run/secrets/{name}" in env
+            assert not [e for e in env if e.startswith(f"{name}=")]
+        assert f"SENDGRID_API_KEY={values['app_secret_values']['SENDGRID_API_KEY']}" in env
+    for name in site.secret_files:
+        f = host.file(f"/opt/{site.project}/app/secrets/{name}")
+        assert (f.mode, f.uid) == (0o400, 10001), name
+    assert app_secret(host, site, "JWT_SECRET") == values["app_secret_values"]["JWT_SECRET"]
+    # the app works on them: PostgreSQL and Redis through the URLs it read from files
+    https(host, "/db/fs-files", "-X POST --data-binary from-files")
+    assert json.loads(https(host, "/db/fs-files"))["value"] == "from-files"
+    https(host, "/kv/fs-files", "-X POST --data-binary from-files")
+    assert json.loads(https(host, "/kv/fs-files"))["value"] == "from-files"
 
 
 def test_no_redis_when_the_spec_has_none(host, site):

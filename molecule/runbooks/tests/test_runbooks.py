@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -345,8 +346,10 @@ def data_snapshot(host) -> tuple[list[str], str]:
     table."""
     redis = sh(
         host,
-        f'{COMPOSE} exec -T redis sh -c \'export REDISCLI_AUTH="$(cat "$REDIS_PASSWORD_FILE")"; '
-        'for k in $(redis-cli --scan | sort); do echo "$k=$(redis-cli get "$k")"; done\'',
+        f"{COMPOSE} exec -T redis sh -c "
+        '\'export REDISCLI_AUTH="$(cat "$REDIS_ADMIN_PASSWORD_FILE")"; '
+        'cli() { redis-cli --user "$REDIS_ADMIN_USER" "$@"; }; '
+        'for k in $(cli --scan | sort); do echo "$k=$(cli get "$k")"; done\'',
     )
     rows = sh(
         host,
@@ -402,12 +405,17 @@ def test_rotate_all_after_the_window_without_a_failed_request(host, runbook, inv
     assert env["JWT_SECRET"] == new_app["JWT_SECRET"]
     assert env["JWT_SECRET_PREVIOUS"] == old_app["JWT_SECRET"]
     assert data_snapshot(host) == data_before
+
     # the old credentials are refused, the new ones accepted
-    old_redis = host.run(
-        f"printf %s {old['vault_redis_password']} | {COMPOSE} exec -T redis sh -c "
-        "'REDISCLI_AUTH=\"$(cat)\" redis-cli ping'"
-    )
+    def redis_as_app(password: str):
+        return host.run(
+            f"printf %s {password} | {COMPOSE} exec -T redis sh -c "
+            "'REDISCLI_AUTH=\"$(cat)\" redis-cli --user app ping'"
+        )
+
+    old_redis = redis_as_app(old["vault_redis_password"])
     assert "WRONGPASS" in old_redis.stdout + old_redis.stderr and "PONG" not in old_redis.stdout
+    assert redis_as_app(new["vault_redis_password"]).stdout.strip() == "PONG"
     connect = (
         f"{COMPOSE} exec -T app python3 -c 'import sys, psycopg2; psycopg2.connect("
         'host="postgres", user="app", dbname="app", password=sys.stdin.read(), connect_timeout=5)\''
@@ -420,7 +428,11 @@ def test_rotate_all_after_the_window_without_a_failed_request(host, runbook, inv
         host, f"{COMPOSE} exec -T postgres psql -U app -d app -tAc 'select rolname from pg_roles'"
     )
     assert "app_rotating" not in roles.split()
-    assert sh(host, f"cat {PROJECT}/redis/secret/password") == new["vault_redis_password"]
+    # users.acl holds the new password's hash (no password itself), not the old one's
+    acl = sh(host, f"cat {PROJECT}/redis/secret/users.acl")
+    assert f"#{sha256(new['vault_redis_password'].encode()).hexdigest()}" in acl
+    assert sha256(old["vault_redis_password"].encode()).hexdigest() not in acl
+    assert new["vault_redis_password"] not in acl
     assert sh(host, f"cat {PROJECT}/postgres/secret/password") == new["vault_postgres_password"]
 
 
@@ -443,8 +455,11 @@ def test_a_start_that_fails_names_the_missing_health_command(host, inventory):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out[-6000:]
     assert "The compose project did not start" in out, out[-6000:]
-    assert re.search(r"- app \(local/demo-app:1\.1\.0\):\s+running, unhealthy; its health check cannot run:"
-                     r" curl, wget not found in the image", out), out[-6000:]  # fmt: skip
+    named = (
+        r"- app \(local/demo-app:1\.1\.0\):\s+running, unhealthy; "
+        r"its health check cannot run: curl, wget not found in the image"
+    )
+    assert re.search(named, out), out[-6000:]
     assert "app_healthcheck_test" in out
     # the workers run (no health check): not listed
     assert "- worker (" not in out
@@ -540,8 +555,8 @@ def test_restore_onto_a_fresh_host_from_the_controllers_copy(
     # an empty project: no keys in Redis, no table in PostgreSQL yet
     keys = sh(
         host,
-        f'{COMPOSE} exec -T redis sh -c \'REDISCLI_AUTH="$(cat "$REDIS_PASSWORD_FILE")" '
-        "redis-cli dbsize'",
+        f'{COMPOSE} exec -T redis sh -c \'REDISCLI_AUTH="$(cat "$REDIS_ADMIN_PASSWORD_FILE")" '
+        'redis-cli --user "$REDIS_ADMIN_USER" dbsize\'',
     )
     assert keys.strip() == "0"
     tables = f"{COMPOSE} exec -T postgres psql -U app -d app -tAc"

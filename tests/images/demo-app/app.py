@@ -3,6 +3,8 @@
 Process types: ``web`` (HTTP on $PORT), ``worker`` and ``scheduler`` (log a tick).
 Endpoints: /health, /kv/<key> (Redis) and /db/<key> (PostgreSQL), GET and POST.
 Environment: APP_VERSION, PORT, REDIS_URL, DATABASE_URL, DEMO_FAIL_HEALTH=1 (a broken release).
+A variable NAME_FILE names a file whose content is NAME's value (the convention of the official
+images: a secret mounted as a file stays out of the container's environment).
 """
 
 import json
@@ -12,6 +14,10 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
+
+for _name in [n for n in os.environ if n.endswith("_FILE")]:
+    with open(os.environ[_name], encoding="utf-8") as _f:
+        os.environ[_name[: -len("_FILE")]] = _f.read().rstrip("\n")
 
 VERSION = os.environ.get("APP_VERSION", "0")
 
