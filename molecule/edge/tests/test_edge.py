@@ -388,6 +388,18 @@ def test_gzip_for_text_responses(host):
     assert headers["content-type"] == "application/json"
 
 
+def test_no_gzip_on_the_auth_routes(host):
+    """BREACH: the same reflected body as above, under the spec's auth route, is sent
+    uncompressed (the demo app echoes the path, as a login form echoes the user name next to a
+    token)."""
+    long_path = "/auth/" + "a" * 600
+    _, headers, _ = get(
+        host, f"https://127.0.0.1{long_path}", "-H 'Accept-Encoding: gzip' -o /dev/null"
+    )
+    assert headers["content-type"] == "application/json"
+    assert "content-encoding" not in headers, headers
+
+
 def test_burst_to_root_gives_the_configured_split_of_200_and_429(host, netns):
     """40 concurrent requests from a client of its own: burst + 1 pass at once, plus what the
     rate refills while they are sent; the rest get 429."""
