@@ -180,14 +180,16 @@ def app_secret(host, site: Site, name: str) -> str:
     ).strip()
 
 
-def redis_as_app(host, site: Site, args: str):
-    """redis-cli as the app's user, with the password of the app's REDIS_URL (read from the app
-    container's environment, given through stdin, never on a command line)."""
+def redis_as_app(host, site: Site, args: str, *, with_user: bool = True):
+    """redis-cli with the password of the app's REDIS_URL (as the app gets it: app_secret),
+    given through stdin, never on a command line; as the URL's user, or with_user=False with
+    the password alone (the requirepass way, the default user)."""
     url = app_secret(host, site, "REDIS_URL")
     user, password = urlsplit(url).username, unquote(urlsplit(url).password or "")
+    who = f"--user {user} " if with_user else ""
     return host.run(
         f"printf %s {shlex.quote(password)} | {site.compose} exec -T redis sh -c "
-        f"'REDISCLI_AUTH=\"$(cat)\" redis-cli --user {user} {args}'"
+        f"'REDISCLI_AUTH=\"$(cat)\" redis-cli {who}{args}'"
     )
 
 
@@ -430,12 +432,7 @@ def test_redis_refuses_an_unauthenticated_client(host, site):
     out = sh(host, f"{site.compose} exec -T redis redis-cli ping")
     assert "NOAUTH" in out
     # the default user is off: the app's password without its user name is refused too
-    url = app_secret(host, site, "REDIS_URL")
-    password = unquote(urlsplit(url).password or "")
-    old_style = host.run(
-        f"printf %s {shlex.quote(password)} | {site.compose} exec -T redis sh -c "
-        "'REDISCLI_AUTH=\"$(cat)\" redis-cli ping'"
-    )
+    old_style = redis_as_app(host, site, "ping", with_user=False)
     assert "PONG" not in old_style.stdout, old_style.stdout
     assert "WRONGPASS" in old_style.stdout + old_style.stderr
     assert redis_cli(host, site, "ping").strip() == "PONG"
