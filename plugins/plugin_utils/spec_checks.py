@@ -11,17 +11,27 @@ from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as un
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import Where
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_facts import Collector
 
-# Memory the budget counts for what runs beside the containers (OS, Docker, Nginx, Alloy),
-# and the collection's default limit of a container the document gives none for.
-RESERVE = "512m"
-DEFAULT_LIMITS = {"web": "512m", "process": "256m", "redis": "256m", "postgres": "512m"}
+# The roles' own limits, which the budget counts as they are: the default limit of each container
+# the document gives none for (a process other than web gets the app's limit, Redis 4/3 of a
+# stated maxmemory, else its default), Nginx and Alloy (limits the document does not set), and a
+# reserve for what runs beside the containers: the OS and Docker (dockerd, containerd, sshd,
+# journald). Certbot, a one-shot that runs for seconds at issue and renewal, is not counted.
+# tests/unit checks these against the roles' defaults.
+RESERVE = "384m"
+DEFAULT_LIMITS = {
+    "web": "512m",
+    "redis": "384m",
+    "postgres": "512m",
+    "nginx": "128m",
+    "alloy": "256m",
+}
 
 # Values a role needs, with the default the role then uses; reported when not stated.
 _NEEDED = (
     ("app_health_path", "/health", None),
     ("app_memory_limit", "512m", None),
     ("app_cpus", "1.0", None),
-    ("redis_maxmemory", "256mb (or 3/4 of redis_memory_limit)", "redis_enabled"),
+    ("redis_maxmemory", "3/4 of redis_memory_limit; 288mb with its default 384m", "redis_enabled"),
     ("redis_maxmemory_policy", "allkeys-lru", "redis_enabled"),
     ("redis_persistence", "rdb", "redis_enabled"),
     ("postgres_version", "16", "postgres_enabled"),
@@ -34,6 +44,15 @@ def _bytes(size: str | None) -> int:
     return units.find_size(size or "") or 0
 
 
+def _redis_default(values: dict[str, Any]) -> str:
+    """The Redis role's limit when none is stated: 4/3 of a stated maxmemory, in whole MiB."""
+    maxmemory = _bytes(values.get("redis_maxmemory"))
+    if not maxmemory:
+        return DEFAULT_LIMITS["redis"]
+    limit = -(-maxmemory * 4 // 3)  # rounded up, as the role does
+    return f"{-(-limit // (1024 * 1024))}m"
+
+
 def budget(values: dict[str, Any]) -> tuple[int, list[str]]:
     """Bytes of memory the containers may take, plus the reserve, and how it adds up."""
     parts = []
@@ -43,15 +62,19 @@ def budget(values: dict[str, Any]) -> tuple[int, list[str]]:
         parts.append(f"{label} {limit or default + ' (default)'} x{replicas}")
         return size * max(1, replicas)
 
+    web = values["app_memory_limit"] or DEFAULT_LIMITS["web"]
     total = count("web", values["app_memory_limit"], DEFAULT_LIMITS["web"], values["app_replicas"])
     for proc in values["app_processes"]:
-        total += count(
-            proc["name"], proc["memory_limit"], DEFAULT_LIMITS["process"], proc["replicas"]
-        )
+        # a scheduler or a singleton runs one container whatever its replicas say (the app role)
+        one = proc.get("singleton") or proc.get("role") == "scheduler"
+        total += count(proc["name"], proc["memory_limit"], web, 1 if one else proc["replicas"])
     if values["redis_enabled"]:
-        total += count("redis", values["redis_memory_limit"], DEFAULT_LIMITS["redis"])
+        total += count("redis", values["redis_memory_limit"], _redis_default(values))
     if values["postgres_enabled"]:
         total += count("postgres", values["postgres_memory_limit"], DEFAULT_LIMITS["postgres"])
+    total += count("nginx", None, DEFAULT_LIMITS["nginx"])
+    if values["alloy_enabled"]:
+        total += count("alloy", None, DEFAULT_LIMITS["alloy"])
     parts.append(f"reserve {RESERVE}")
     return total + _bytes(RESERVE), parts
 

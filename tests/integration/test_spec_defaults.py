@@ -58,10 +58,13 @@ CASES = [
     ("postgres", "postgres_backup_enabled", {"backup_enabled": None}, True),
     ("postgres", "postgres_backup_enabled", {}, True),
     ("postgres", "postgres_memory_limit", {"postgres_memory_limit": "1g"}, "1g"),
-    ("postgres", "postgres_memory_limit", {"postgres_memory_limit": None}, ""),
+    ("postgres", "postgres_memory_limit", {"postgres_memory_limit": None}, "512m"),
     # Redis: the container's limit, and maxmemory 75 % of it when the spec states no maxmemory
     ("redis", "redis_memory_limit", {"redis_memory_limit": "512m"}, "512m"),
-    ("redis", "redis_memory_limit", {}, ""),
+    ("redis", "redis_memory_limit", {}, "384m"),
+    # no limit stated: 4/3 of a stated maxmemory (so maxmemory is 75 % of it), in whole MiB
+    ("redis", "redis_memory_limit", {"redis_maxmemory": "384mb"}, "512m"),
+    ("redis", "redis_memory_limit", {"redis_maxmemory": "1gb"}, "1366m"),
     ("redis", "redis_maxmemory", {"redis_memory_limit": "512m", "redis_maxmemory": None}, "384mb"),
     ("redis", "redis_maxmemory", {"redis_memory_limit": "1g"}, "768mb"),
     ("redis", "redis_maxmemory", {"redis_memory_limit": "1536m"}, "1152mb"),
@@ -72,8 +75,9 @@ CASES = [
         {"redis_memory_limit": "512m", "redis_maxmemory": "200mb"},
         "200mb",
     ),
-    ("redis", "redis_maxmemory", {"redis_memory_limit": None, "redis_maxmemory": None}, "256mb"),
-    ("redis", "redis_maxmemory", {}, "256mb"),
+    # neither stated: 75 % of the default 384m
+    ("redis", "redis_maxmemory", {"redis_memory_limit": None, "redis_maxmemory": None}, "288mb"),
+    ("redis", "redis_maxmemory", {}, "288mb"),
     # SSH from the spec, 22 and no restriction without it
     ("harden", "harden_ssh_port", {"harden_ssh_port": 2222}, 2222),
     ("harden", "harden_ssh_port", {"harden_ssh_port": None}, 22),

@@ -293,9 +293,24 @@ def test_postgres_container_limit(new):
     assert _limits(postgres)["pids"] == postgres["pids_limit"] == 256
 
 
-def test_without_container_limits_redis_and_postgres_render_as_before(old):
-    for name in ("redis", "postgres"):
-        assert "deploy" not in old["services"][name], name
+def test_without_stated_limits_every_container_gets_the_roles_sized_defaults(old):
+    s = old["services"]
+    got = {
+        name: (
+            _limits(s[name])["memory"],
+            float(_limits(s[name])["cpus"]),
+            _limits(s[name])["pids"],
+        )
+        for name in ("redis", "postgres", "nginx")
+    }
+    assert got == {
+        # 4/3 of the stated maxmemory 200mb (266.7 MiB), rounded up to a MiB
+        "redis": (str(267 * MIB), 1.0, 128),
+        "postgres": (str(512 * MIB), 1.0, 256),
+        "nginx": (str(128 * MIB), 1.0, 128),
+    }
+    for name in ("redis", "postgres", "nginx"):
+        assert s[name]["pids_limit"] == _limits(s[name])["pids"], name
     # a stated maxmemory is used as it is
     assert "maxmemory 200mb\n" in old["redis_conf"]
 

@@ -590,6 +590,39 @@ def test_cis_docker_5_runtime_options_of_the_stack(host, site):
             assert added == [], (svc, added)
 
 
+# The limits of the services beside the app (#16 point 4): MiB, CPUs, pids. Redis on reminders:
+# its spec states maxmemory 256mb (l.180) and no limit, so the container gets 4/3 of it, 341.3
+# MiB rounded up; PostgreSQL's pids: 256, above max_connections (100, l.157) + 64. The rest are
+# the roles' sized defaults (the numbers the spec filter's memory budget counts).
+SERVICE_LIMITS = {"nginx": (128, 1.0, 128), "postgres": (512, 1.0, 256), "redis": (342, 1.0, 128)}
+
+
+def test_every_service_has_memory_cpu_and_pids_limits(host, site):
+    """CIS Docker 5.11 (memory), 5.12 (CPU) and 5.29 (pids) on every container of the project."""
+    for cid in ids(host, site):
+        c = json.loads(sh(host, f"docker inspect {cid}"))[0]
+        svc = c["Config"]["Labels"]["com.docker.compose.service"]
+        if svc in site.test_services:
+            continue
+        hc = c["HostConfig"]
+        assert hc["Memory"] > 0 and hc["NanoCpus"] > 0 and hc["PidsLimit"] > 0, svc
+        if svc in SERVICE_LIMITS:
+            mib, cpus, pids = SERVICE_LIMITS[svc]
+            got = (hc["Memory"], hc["NanoCpus"], hc["PidsLimit"])
+            assert got == (mib * 1024 * 1024, int(cpus * 1e9), pids), svc
+
+
+def test_nginx_cannot_fork_past_its_pids_limit(host, site):
+    """The limit is the kernel's: 150 processes in a container limited to 128 are refused."""
+    (cid,) = ids(host, site, "nginx")
+    out = host.run(
+        f"docker exec {cid} sh -c 'i=0; while [ $i -lt 150 ]; do sleep 2 & i=$((i+1)); done; wait'"
+    )
+    assert "fork" in (out.stdout + out.stderr).lower(), (out.rc, out.stdout, out.stderr)
+    # and Nginx serves on
+    assert json.loads(https(host, "/health")) == {"status": "ok"}
+
+
 def test_env_files_are_private(host, site):
     files = ["app/app.env"] + (["postgres/postgres.env"] if site.postgres_image else [])
     files += ["redis/redis.env"] if site.redis else []
