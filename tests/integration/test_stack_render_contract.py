@@ -14,6 +14,7 @@ a ``daily`` schedule, none of the new keys), which must render as before.
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import subprocess
@@ -227,6 +228,26 @@ def _d(block, name):
     return [d for d in block if d["directive"] == name]
 
 
+def _server_names(server) -> list[str]:
+    return [a for d in _d(server["block"], "server_name") for a in d["args"]]
+
+
+def _site_servers(nginx) -> list[dict]:
+    """The site's server blocks (HTTP, HTTPS), not the default servers that refuse other names."""
+    return [srv for srv in _d(nginx, "server") if _server_names(srv) != ["_"]]
+
+
+def test_a_default_server_refuses_every_other_name(new):
+    defaults = [srv for srv in _d(new["nginx"], "server") if _server_names(srv) == ["_"]]
+    listens = {" ".join(_d(srv["block"], "listen")[0]["args"]): srv["block"] for srv in defaults}
+    assert set(listens) == {"80 default_server", "443 ssl http2 default_server"}
+    assert [d["args"] for d in _d(listens["80 default_server"], "return")] == [["444"]]
+    https_default = listens["443 ssl http2 default_server"]
+    assert [d["args"] for d in _d(https_default, "ssl_reject_handshake")] == [["on"]]
+    for srv in _site_servers(new["nginx"]):
+        assert "default_server" not in _d(srv["block"], "listen")[0]["args"]
+
+
 # --- app processes --------------------------------------------------------------------------
 
 
@@ -341,7 +362,7 @@ def test_systemd_reads_the_timer_calendar(new):
 
 
 def test_server_names_hold_the_aliases(new):
-    servers = _d(new["nginx"], "server")
+    servers = _site_servers(new["nginx"])
     assert len(servers) == 2
     for server in servers:
         assert _d(server["block"], "server_name")[0]["args"] == [
@@ -362,7 +383,7 @@ def test_redirect_names_only_configured_hosts(new):
         "www.shop.example.test": ["www.shop.example.test"],
         "shop.example.net": ["shop.example.net"],
     }
-    http = _d(new["nginx"], "server")[0]
+    http = _site_servers(new["nginx"])[0]
     (root,) = [loc for loc in _d(http["block"], "location") if loc["args"] == ["/"]]
     assert _d(root["block"], "return")[0]["args"] == [
         "301",
@@ -371,12 +392,14 @@ def test_redirect_names_only_configured_hosts(new):
 
 
 def test_a_spec_without_aliases_serves_its_domain(old):
-    for server in _d(old["nginx"], "server"):
+    servers = _site_servers(old["nginx"])
+    assert len(servers) == 2
+    for server in servers:
         assert _d(server["block"], "server_name")[0]["args"] == ["legacy.example.test"]
 
 
 def test_bursts_per_zone_with_the_specs_winning(new):
-    https = _d(new["nginx"], "server")[1]["block"]
+    https = _site_servers(new["nginx"])[1]["block"]
     assert [d["args"] for d in _d(https, "limit_req")] == [["zone=general", "burst=40", "nodelay"]]
     locations = {tuple(d["args"]): d["block"] for d in _d(https, "location")}
     limits = {
@@ -395,7 +418,7 @@ def test_bursts_per_zone_with_the_specs_winning(new):
 
 
 def test_bursts_default_without_the_spec(old):
-    https = _d(old["nginx"], "server")[1]["block"]
+    https = _site_servers(old["nginx"])[1]["block"]
     assert [d["args"] for d in _d(https, "limit_req")] == [["zone=general", "burst=20", "nodelay"]]
 
 
@@ -464,8 +487,13 @@ def test_nginx_redirects_to_configured_names_only(new):
         assert location("www.shop.example.test") == "https://www.shop.example.test/x?q=1"
         assert location("SHOP.example.net") == "https://shop.example.net/x?q=1"
         assert location("shop.example.test:8080") == "https://shop.example.test/x?q=1"
-        # any other name, or an address: the primary name, never the Host header
-        assert location("evil.example") == "https://shop.example.test/x?q=1"
-        assert location("127.0.0.1") == "https://shop.example.test/x?q=1"
+        # any other name, or an address: no answer at all (444 closes the connection), never
+        # a Location naming the Host header
+        for other in ("evil.example", "127.0.0.1", "shop.example.test.evil.example"):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/x?q=1", headers={"Host": other}
+            )
+            with pytest.raises(http.client.RemoteDisconnected):
+                opener.open(request, timeout=2)
     finally:
         subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)

@@ -63,9 +63,22 @@ def served_cert(host, field):
     ).strip()
 
 
+def as_site(url, *extra):
+    """A URL to an address, rewritten as a browser of the site sends it: to DOMAIN (Host header
+    and SNI) at that address (curl --resolve). Nginx answers no other name; a request that
+    names its own Host header is left as it is."""
+    m = re.match(r"(https?)://([0-9.]+)(/.*)?$", url)
+    if not m or any("Host:" in e for e in extra):
+        return url, extra
+    scheme, address, rest = m.groups()
+    port = 443 if scheme == "https" else 80
+    return f"{scheme}://{DOMAIN}{rest or '/'}", (f"--resolve {DOMAIN}:{port}:{address}", *extra)
+
+
 def get(host, url, *extra, netns=None):
-    """(status, lower-cased headers, body) of one request with curl in the target."""
+    """(status, lower-cased headers, body) of one request with curl in the target, as the site."""
     prefix = f"ip netns exec {netns} " if netns else ""
+    url, extra = as_site(url, *extra)
     out = sh(host, f"{prefix}curl -sk --max-time 10 -D - {' '.join(extra)} '{url}'")
     head, _, body = out.partition("\r\n\r\n")
     lines = head.split("\r\n")
@@ -173,13 +186,28 @@ def test_acme_webroot_is_served_on_port_80_and_everything_else_redirects(host):
         assert (status, body.strip()) == (200, "edge-test-token-body")
     finally:
         sh(host, f"rm -f {token}")
-    # to HTTPS on a configured name only: the one asked for, else the primary name
+    # to HTTPS on the configured name asked for
     status, headers, _ = get(host, "http://127.0.0.1/x?q=1", "-H 'Host: www.edge.onebox.test'")
     assert (status, headers["location"]) == (301, "https://www.edge.onebox.test/x?q=1")
     status, headers, _ = get(host, "http://127.0.0.1/x?q=1")
     assert (status, headers["location"]) == (301, f"https://{DOMAIN}/x?q=1")
-    status, headers, _ = get(host, "http://127.0.0.1/x?q=1", "-H 'Host: evil.example'")
-    assert (status, headers["location"]) == (301, f"https://{DOMAIN}/x?q=1")
+
+
+@pytest.mark.parametrize("name", ["evil.example", "127.0.0.1", "edge.onebox.test.evil.example"])
+def test_an_unknown_name_gets_no_answer_over_http(host, name):
+    """The default server closes the connection without a response (444): no redirect, no
+    page; curl reports an empty reply (exit 52)."""
+    out = host.run(f"curl -s --max-time 10 -D - -H 'Host: {name}' http://127.0.0.1/x?q=1")
+    assert (out.rc, out.stdout) == (52, ""), (out.rc, out.stdout)
+
+
+@pytest.mark.parametrize("sni", ["-servername evil.example", "-noservername"])
+def test_an_unknown_or_missing_sni_is_refused_in_the_handshake(host, sni):
+    """ssl_reject_handshake: no certificate (so none of its names) reaches the client."""
+    out = host.run(f"echo | openssl s_client -connect 127.0.0.1:443 {sni} 2>&1")
+    assert out.rc != 0, out.stdout
+    assert "unrecognized name" in out.stdout, out.stdout
+    assert "BEGIN CERTIFICATE" not in out.stdout and DOMAIN not in out.stdout, out.stdout
 
 
 def test_renewal_timer_is_enabled_twice_a_day_with_a_random_delay(host):
@@ -216,7 +244,7 @@ def test_forced_renewal_through_the_timer_service_changes_the_serial_with_no_fai
     sh(
         host,
         "systemd-run --quiet --collect --unit=edge-probe sh /tmp/edge-probe.sh "
-        "/tmp/edge-probe.log /tmp/edge-probe.stop 1200",
+        f"/tmp/edge-probe.log /tmp/edge-probe.stop 1200 {DOMAIN}",
     )
 
     def probes():
@@ -372,7 +400,7 @@ def test_body_size_limit_from_the_spec(host):
         return sh(
             host,
             f"head -c {size} /dev/zero | curl -sk -o /dev/null -w '%{{http_code}}' "
-            "--data-binary @- https://127.0.0.1/upload",
+            f"--data-binary @- --resolve {DOMAIN}:443:127.0.0.1 https://{DOMAIN}/upload",
         )
 
     assert post(9000) == "200"
@@ -409,7 +437,8 @@ def test_burst_to_root_gives_the_configured_split_of_200_and_429(host, netns):
         host,
         "ip netns exec edgelb curl -sk --parallel --parallel-immediate --parallel-max 40 "
         f"-H 'X-Forwarded-For: {BURST_CLIENT}' "
-        f"-o /dev/null -w '%{{http_code}}\\n' 'https://10.99.3.1/burst?n=[1-{n}]'",
+        f"-o /dev/null -w '%{{http_code}}\\n' --resolve {DOMAIN}:443:10.99.3.1 "
+        f"'https://{DOMAIN}/burst?n=[1-{n}]'",
     )
     elapsed = time.monotonic() - start
     codes = out.split()

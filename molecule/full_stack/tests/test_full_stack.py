@@ -150,7 +150,13 @@ def sh(host, cmd: str) -> str:
 
 
 def https(host, path: str, *extra: str) -> str:
-    return sh(host, f"curl -sk --max-time 10 {' '.join(extra)} https://127.0.0.1{path}")
+    """A request to 127.0.0.1 as the site's name (SNI and Host): Nginx answers no other name."""
+    name = SITES[host.backend.get_hostname()].domain
+    return sh(
+        host,
+        f"curl -sk --max-time 10 {' '.join(extra)} --resolve {name}:443:127.0.0.1 "
+        f"https://{name}{path}",
+    )
 
 
 def inspect(host, cid: str, what: str):
@@ -252,12 +258,22 @@ def test_health_answers_over_https(host):
 
 
 def test_http_redirects_to_https(host, site):
-    # on the box's name: a request for another name (here its address) goes to the domain
     out = sh(
         host,
-        "curl -s -o /dev/null -w '%{http_code} %{redirect_url}' http://127.0.0.1/some/path?q=1",
+        "curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "
+        f"-H 'Host: {site.domain}' http://127.0.0.1/some/path?q=1",
     )
     assert out == f"301 https://{site.domain}/some/path?q=1"
+
+
+def test_a_name_nobody_configured_gets_no_answer(host, site):
+    """Any other name (here the box's address) gets neither a redirect nor the certificate: the
+    HTTP connection is closed without a response (444), the TLS handshake refused."""
+    out = host.run("curl -s -D - --max-time 10 http://127.0.0.1/some/path?q=1")
+    assert (out.rc, out.stdout) == (52, ""), (out.rc, out.stdout)
+    out = host.run("echo | openssl s_client -connect 127.0.0.1:443 -servername evil.example 2>&1")
+    assert out.rc != 0 and "unrecognized name" in out.stdout, out.stdout
+    assert "BEGIN CERTIFICATE" not in out.stdout, out.stdout
 
 
 def test_health_is_not_access_logged_but_other_requests_are(host, site):

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A bounded probe loop through Nginx on 127.0.0.1: about 10 requests a second, cycling through
+# A bounded probe loop through Nginx on 127.0.0.1, as the site's name NAME (SNI and Host): about 10 requests a second, cycling through
 # the app's health, a Redis read, a PostgreSQL read and a Redis write (a POST, which Nginx never
 # retries), one line per request: "<n> <http code> <method> <path> rc=<curl exit> [goaway-retried]".
 # Stops when STOPFILE appears or after MAX requests, whichever comes first.
@@ -9,17 +9,19 @@
 # the client the request was not processed and may be sent again; browsers do so. curl 7.88 does
 # not, so the probe retries exactly that case once and marks the line. Any other failure (a refused
 # or reset connection, a timeout, a 5xx) is recorded as it is.
-# usage: probe.sh OUTFILE STOPFILE MAX
+# usage: probe.sh OUTFILE STOPFILE MAX NAME
 set -u
-out=$1 stop=$2 max=$3
+out=$1 stop=$2 max=$3 name=$4
 err=$out.curl
 i=0
 : >"$out"
 request() {
   if [ "$method" = POST ]; then
-    curl -vsk -o /dev/null -w '%{http_code}' --max-time 10 --data-binary "$i" "https://127.0.0.1$path" 2>"$err"
+    curl -vsk -o /dev/null -w '%{http_code}' --max-time 10 --resolve "$name:443:127.0.0.1" \
+      --data-binary "$i" "https://$name$path" 2>"$err"
   else
-    curl -vsk -o /dev/null -w '%{http_code}' --max-time 10 "https://127.0.0.1$path" 2>"$err"
+    curl -vsk -o /dev/null -w '%{http_code}' --max-time 10 --resolve "$name:443:127.0.0.1" \
+      "https://$name$path" 2>"$err"
   fi
 }
 while [ ! -e "$stop" ] && [ "$i" -lt "$max" ]; do

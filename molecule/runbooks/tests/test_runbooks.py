@@ -33,6 +33,9 @@ import yaml
 SCENARIO = Path(__file__).resolve().parents[1]
 REPO = SCENARIO.parents[1]
 PROJECT = "/opt/escalating-reminders"
+# the spec's domain (l.198, the host of API_URL): Nginx answers no other name, so every request
+# to 127.0.0.1 presents it (curl --resolve, openssl -servername)
+DOMAIN = "api.escalating-reminders.com"
 COMPOSE = f"docker compose --project-directory {PROJECT}"
 CACHE = Path(os.environ.get("MOLECULE_IMAGE_CACHE", REPO / ".harness" / "imgcache"))
 SPEC = REPO / "tests/fixtures/specs/001_36153ecda6a937a2.txt"
@@ -52,7 +55,11 @@ def sh(host, cmd: str) -> str:
 
 
 def https(host, path: str, *extra: str) -> str:
-    return sh(host, f"curl -sk --max-time 10 {' '.join(extra)} https://127.0.0.1{path}")
+    return sh(
+        host,
+        f"curl -sk --max-time 10 {' '.join(extra)} --resolve {DOMAIN}:443:127.0.0.1 "
+        f"https://{DOMAIN}{path}",
+    )
 
 
 def version(host) -> str:
@@ -203,7 +210,7 @@ def probe(host, max_requests: int = 6000):
     sh(
         host,
         "systemd-run --quiet --collect --unit onebox-probe /bin/sh "
-        f"/tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests}",
+        f"/tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests} {DOMAIN}",
     )
     lines: list[str] = []
     try:
@@ -550,14 +557,15 @@ def test_restore_onto_a_fresh_host_from_the_controllers_copy(
 def served_certificate_end(host) -> str:
     return sh(
         host,
-        "echo | openssl s_client -connect 127.0.0.1:443 2>/dev/null | openssl x509 -noout -enddate",
+        f"echo | openssl s_client -connect 127.0.0.1:443 -servername {DOMAIN} 2>/dev/null "
+        "| openssl x509 -noout -enddate",
     ).strip()
 
 
 def served_cert_fingerprint(host) -> str:
     return sh(
         host,
-        "echo | openssl s_client -connect 127.0.0.1:443 2>/dev/null "
+        f"echo | openssl s_client -connect 127.0.0.1:443 -servername {DOMAIN} 2>/dev/null "
         "| openssl x509 -noout -fingerprint -sha256",
     ).strip()
 
@@ -594,6 +602,10 @@ def test_status_is_zero_when_healthy_and_reports_every_check(host, runbook):
     ):
         assert re.search(rf"(OK|ATTENTION|IGNORED)\s+{check}\s", proc.output), check
     assert re.search(r"OK\s+services\s+7 of 7 containers running", proc.output)
+    # through Nginx as the site's name: the only name it answers
+    assert re.search(
+        rf"OK\s+health\s+https://{DOMAIN}:443/health \(at 127\.0\.0\.1\) answered 200", proc.output
+    )
     assert re.search(r"OK\s+backup\s+newest escalating-reminders-", proc.output)
 
 
