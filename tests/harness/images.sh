@@ -127,7 +127,9 @@ save_archive() { # name image...
   ids=$(docker image inspect -f '{{.Id}}' "$@" | tr '\n' ' ')
   [ -s "$work/imgcache/$name.tar" ] && [ "$(cat "$work/imgcache/$name.ids" 2>/dev/null)" = "$ids" ] && return 0
   echo "images.sh: saving $work/imgcache/$name.tar ($*)"
-  docker save -o "$work/imgcache/$name.tar" "$@"
+  # written aside and moved in: a scenario loading the archive meanwhile reads the old one whole
+  docker save -o "$work/imgcache/$name.tar.new" "$@"
+  mv "$work/imgcache/$name.tar.new" "$work/imgcache/$name.tar"
   echo "$ids" >"$work/imgcache/$name.ids"
 }
 

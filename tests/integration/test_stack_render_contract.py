@@ -437,24 +437,36 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.mark.skipif(not _image_present("nginx:1.27"), reason="needs the nginx:1.27 image")
+def _nginx_run_options(service: dict) -> list[str]:
+    """docker run options for the compose service as rendered: its user, read-only root
+    filesystem, tmpfs, dropped capabilities, security options and bind mounts."""
+    opts = ["--user", service["user"], "--cap-drop", "ALL"]
+    opts += ["--read-only"] if service.get("read_only") else []
+    for path in service.get("tmpfs", []):
+        opts += ["--tmpfs", path]
+    for opt in service.get("security_opt", []):
+        opts += ["--security-opt", opt]
+    for vol in service["volumes"]:
+        opts += ["-v", f"{vol['source']}:{vol['target']}{':ro' if vol.get('read_only') else ''}"]
+    return opts
+
+
 def test_nginx_redirects_to_configured_names_only(new):
-    """The rendered configuration in a real Nginx: `nginx -t`, then the HTTP redirects."""
-    conf = new["project"] / "nginx"
-    mounts = [
-        "-v",
-        f"{conf}/conf.d:/etc/nginx/conf.d:ro",
-        "-v",
-        f"{conf}/certs:/etc/nginx/certs:ro",
-    ]
+    """The rendered configuration in a real Nginx run as compose runs it (unprivileged, read-only):
+    `nginx -t`, then the HTTP redirects."""
+    service = new["services"]["nginx"]
+    assert service["cap_drop"] == ["ALL"] and "cap_add" not in service
+    opts = _nginx_run_options(service)
+    (plain,) = [p for p in service["ports"] if int(p["published"]) == 80]
     checked = subprocess.run(
-        ["docker", "run", "--rm", "--network", "none", *mounts, "nginx:1.27", "nginx", "-t"],
+        ["docker", "run", "--rm", "--network", "none", *opts, "nginx:1.27", "nginx", "-t"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert checked.returncode == 0, checked.stderr
     started = subprocess.run(
-        ["docker", "run", "-d", "--rm", "-p", "127.0.0.1::80", *mounts, "nginx:1.27"],
+        ["docker", "run", "-d", "--rm", "-p", f"127.0.0.1::{plain['target']}", *opts, "nginx:1.27"],
         capture_output=True,
         text=True,
         check=True,
@@ -463,7 +475,10 @@ def test_nginx_redirects_to_configured_names_only(new):
     try:
         port = (
             subprocess.run(
-                ["docker", "port", container, "80/tcp"], capture_output=True, text=True, check=True
+                ["docker", "port", container, f"{plain['target']}/tcp"],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             .stdout.split()[0]
             .rsplit(":", 1)[1]

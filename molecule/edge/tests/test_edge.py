@@ -174,7 +174,14 @@ def test_served_certificate_is_issued_by_pebble_for_every_name(host):
 def test_nginx_serves_the_issued_certificate_from_letsencrypt(host):
     conf = host.file(f"{PROJECT}/nginx/conf.d/default.conf").content_string
     assert f"ssl_certificate     /etc/letsencrypt/live/{DOMAIN}/fullchain.pem;" in conf
-    assert host.file(f"{PROJECT}/certbot/conf").mode == 0o700
+    # Nginx runs as uid 101 and reads them as group 101; the ACME account stays root's
+    conf = host.file(f"{PROJECT}/certbot/conf")
+    assert (conf.uid, conf.gid, conf.mode) == (0, 101, 0o750)
+    keys = sh(
+        host, f"find {PROJECT}/certbot/conf/archive -name 'privkey*.pem' -printf '%U:%G %m\\n'"
+    )
+    assert keys.strip() and set(keys.strip().split("\n")) == {"0:101 640"}, keys
+    assert host.file(f"{PROJECT}/certbot/conf/accounts").mode == 0o700
 
 
 def test_acme_webroot_is_served_on_port_80_and_everything_else_redirects(host):
@@ -279,6 +286,11 @@ def test_forced_renewal_through_the_timer_service_changes_the_serial_with_no_fai
     log = journal(host, expect="Nginx checked and reloaded", since=started)
     assert "Nginx checked and reloaded" in log
     assert not host.file(f"{PROJECT}/certbot/conf/onebox-renewed").exists
+    # the renewed key (certbot kept the group of the one before; the script applies it again)
+    keys = sh(
+        host, f"find {PROJECT}/certbot/conf/archive -name 'privkey*.pem' -printf '%U:%G %m\\n'"
+    )
+    assert len(keys.split()) >= 4 and set(keys.strip().split("\n")) == {"0:101 640"}, keys
 
 
 def renew_certs(tmp_path, mode):

@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlparse
 
 for _name in [n for n in os.environ if n.endswith("_FILE")]:
@@ -162,11 +163,16 @@ def serve():
 
 
 def loop(kind, every):
+    """A worker or scheduler: a tick every `every` seconds, each touching the heartbeat file
+    the collection's app contract names in ONEBOX_HEARTBEAT_FILE (when it does)."""
     stop = []
     signal.signal(signal.SIGTERM, lambda s, f: stop.append(s))
+    heartbeat = os.environ.get("ONEBOX_HEARTBEAT_FILE")
     log(msg="started", process=kind)
     while not stop:
         log(msg="tick", process=kind)
+        if heartbeat:
+            Path(heartbeat).touch()
         for _ in range(int(every * 10)):
             if stop:
                 break
