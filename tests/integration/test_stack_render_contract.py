@@ -240,9 +240,9 @@ def _site_servers(nginx) -> list[dict]:
 def test_a_default_server_refuses_every_other_name(new):
     defaults = [srv for srv in _d(new["nginx"], "server") if _server_names(srv) == ["_"]]
     listens = {" ".join(_d(srv["block"], "listen")[0]["args"]): srv["block"] for srv in defaults}
-    assert set(listens) == {"80 default_server", "443 ssl http2 default_server"}
-    assert [d["args"] for d in _d(listens["80 default_server"], "return")] == [["444"]]
-    https_default = listens["443 ssl http2 default_server"]
+    assert set(listens) == {"8080 default_server", "8443 ssl http2 default_server"}
+    assert [d["args"] for d in _d(listens["8080 default_server"], "return")] == [["444"]]
+    https_default = listens["8443 ssl http2 default_server"]
     assert [d["args"] for d in _d(https_default, "ssl_reject_handshake")] == [["on"]]
     for srv in _site_servers(new["nginx"]):
         assert "default_server" not in _d(srv["block"], "listen")[0]["args"]
