@@ -442,6 +442,20 @@ def test_app_writes_and_reads_redis(host, site):
     assert redis_cli(host, site, "get fs-key").strip() == "redis-value"
 
 
+def test_redis_secret_files_are_its_users_alone(host, site):
+    """users.acl and the admin password: 0400, owned by the redis user's uid (999, the official
+    image's): the server and the health check (which ran: the service is healthy) read them, the
+    container's other users and the host's do not."""
+    if not site.redis:
+        pytest.skip("no Redis in this spec")
+    for name in ("users.acl", "admin"):
+        f = host.file(f"/opt/{site.project}/redis/secret/{name}")
+        assert (f.uid, f.mode) == (999, 0o400), name
+    out = host.run(f"{site.compose} exec -T -u 12345 redis cat /run/secrets/redis/admin")
+    assert out.rc != 0 and "Permission denied" in out.stderr, (out.rc, out.stderr)
+    redis_cli(host, site, "ping")
+
+
 def test_redis_refuses_an_unauthenticated_client(host, site):
     if not site.redis:
         pytest.skip("the spec has no Redis")
