@@ -182,7 +182,10 @@ def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
         ["app:3000", "resolve"],
         ["16"],
     ]
-    http, https = _directives(top, "server")
+    # with a domain: the default servers refusing other names (444, ssl_reject_handshake) first
+    refuse_http, refuse_https, http, https = _directives(top, "server")
+    assert _directives(refuse_http["block"], "return")[0]["args"] == ["444"]
+    assert _directives(refuse_https["block"], "ssl_reject_handshake")[0]["args"] == ["on"]
     acme = [
         d
         for d in _directives(http["block"], "location")
