@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import crossplane
 import pytest
@@ -249,6 +252,34 @@ def test_a_default_server_refuses_every_other_name(new):
 
 
 # --- app processes --------------------------------------------------------------------------
+
+
+def test_each_other_process_gets_the_heartbeat_check(new):
+    """The app contract's heartbeat (roles/app): the file's name in the environment, and a check
+    that passes while the file is missing or fresh (120 s) and fails when it is older."""
+    s = new["services"]
+    for name in ("worker", "beat", "flower", "exporter"):
+        assert s[name]["environment"]["ONEBOX_HEARTBEAT_FILE"] == "/tmp/onebox-heartbeat", name
+        test = s[name]["healthcheck"]["test"]
+        assert test[0] == "CMD-SHELL", name
+        assert "-lt 120 ]" in test[1] and "/tmp/onebox-heartbeat" in test[1], test
+    assert "ONEBOX_HEARTBEAT_FILE" not in s["app"]["environment"]
+    assert "curl" in s["app"]["healthcheck"]["test"][1]
+    # the check itself, in a shell (compose has turned $$ into $)
+    check = s["worker"]["healthcheck"]["test"][1]
+    with tempfile.TemporaryDirectory() as tmp:
+        beat = Path(tmp) / "hb"
+        env = {"ONEBOX_HEARTBEAT_FILE": str(beat), "PATH": os.environ["PATH"]}
+
+        def run() -> int:
+            return subprocess.run(["sh", "-c", check], env=env, check=False).returncode
+
+        assert run() == 0  # never written: healthy while it runs
+        beat.touch()
+        assert run() == 0
+        old = time.time() - 180
+        os.utime(beat, (old, old))
+        assert run() == 1
 
 
 def test_each_process_gets_its_own_limits_else_the_apps(new):
