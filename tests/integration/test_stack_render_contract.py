@@ -259,17 +259,17 @@ def test_each_other_process_gets_the_heartbeat_check(new):
     that passes while the file is missing or fresh (120 s) and fails when it is older."""
     s = new["services"]
     for name in ("worker", "beat", "flower", "exporter"):
-        assert s[name]["environment"]["ONEBOX_HEARTBEAT_FILE"] == "/tmp/onebox-heartbeat", name
+        assert s[name]["environment"]["ONEBOX_HEARTBEAT_PATH"] == "/tmp/onebox-heartbeat", name
         test = s[name]["healthcheck"]["test"]
         assert test[0] == "CMD-SHELL", name
         assert "-lt 120 ]" in test[1] and "/tmp/onebox-heartbeat" in test[1], test
-    assert "ONEBOX_HEARTBEAT_FILE" not in s["app"]["environment"]
+    assert "ONEBOX_HEARTBEAT_PATH" not in s["app"]["environment"]
     assert "curl" in s["app"]["healthcheck"]["test"][1]
     # the check itself, in a shell: Docker runs it with compose's $$ as $
     check = s["worker"]["healthcheck"]["test"][1].replace("$$", "$")
     with tempfile.TemporaryDirectory() as tmp:
         beat = Path(tmp) / "hb"
-        env = {"ONEBOX_HEARTBEAT_FILE": str(beat), "PATH": os.environ["PATH"]}
+        env = {"ONEBOX_HEARTBEAT_PATH": str(beat), "PATH": os.environ["PATH"]}
 
         def run() -> int:
             return subprocess.run(["sh", "-c", check], env=env, check=False).returncode

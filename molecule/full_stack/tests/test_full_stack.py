@@ -708,7 +708,7 @@ def test_containers_run_as_non_root(host, site):
 
 
 def test_workers_and_scheduler_are_checked_by_their_heartbeat(host, site):
-    """The app contract (roles/app): a process touches ONEBOX_HEARTBEAT_FILE while it works (the
+    """The app contract (roles/app): a process touches ONEBOX_HEARTBEAT_PATH while it works (the
     demo's worker and scheduler do, at each tick); Docker's check of it passes, and fails once
     the file is older than app_process_heartbeat_max_age (120 s)."""
     processes = [svc for svc in site.replicas if svc != "app"]
@@ -717,7 +717,7 @@ def test_workers_and_scheduler_are_checked_by_their_heartbeat(host, site):
     for svc in processes:
         for cid in ids(host, site, svc):
             c = json.loads(sh(host, f"docker inspect {cid}"))[0]
-            assert "ONEBOX_HEARTBEAT_FILE=/tmp/onebox-heartbeat" in c["Config"]["Env"], svc
+            assert "ONEBOX_HEARTBEAT_PATH=/tmp/onebox-heartbeat" in c["Config"]["Env"], svc
             assert c["State"]["Health"]["Status"] == "healthy", (svc, c["State"]["Health"])
             test = c["Config"]["Healthcheck"]["Test"]
             assert test[0] == "CMD-SHELL", test

@@ -164,10 +164,10 @@ def serve():
 
 def loop(kind, every):
     """A worker or scheduler: a tick every `every` seconds, each touching the heartbeat file
-    the collection's app contract names in ONEBOX_HEARTBEAT_FILE (when it does)."""
+    the collection's app contract names in ONEBOX_HEARTBEAT_PATH (when it does)."""
     stop = []
     signal.signal(signal.SIGTERM, lambda s, f: stop.append(s))
-    heartbeat = os.environ.get("ONEBOX_HEARTBEAT_FILE")
+    heartbeat = os.environ.get("ONEBOX_HEARTBEAT_PATH")
     log(msg="started", process=kind)
     while not stop:
         log(msg="tick", process=kind)
