@@ -195,9 +195,11 @@ def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
     block = https["block"]
     # not issued yet: the self-signed certificate until the issue step has run
     assert _directives(block, "ssl_certificate")[0]["args"] == ["/etc/nginx/certs/fullchain.pem"]
-    assert _directives(block, "ssl_protocols")[0]["args"] == ["TLSv1.2", "TLSv1.3"]
-    assert _directives(block, "ssl_session_tickets")[0]["args"] == ["off"]
-    assert _directives(block, "ssl_prefer_server_ciphers")[0]["args"] == ["off"]
+    # the TLS policy is http-wide: the default server refusing other names shares it
+    assert not _directives(block, "ssl_protocols")
+    assert _directives(top, "ssl_protocols")[0]["args"] == ["TLSv1.2", "TLSv1.3"]
+    assert _directives(top, "ssl_session_tickets")[0]["args"] == ["off"]
+    assert _directives(top, "ssl_prefer_server_ciphers")[0]["args"] == ["off"]
     assert not _directives(block, "ssl_stapling")
     headers = {d["args"][0]: d["args"] for d in _directives(block, "add_header")}
     assert set(headers) >= {
