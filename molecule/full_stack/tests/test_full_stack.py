@@ -470,7 +470,9 @@ def test_the_apps_postgres_role_owns_its_database_and_nothing_more(host, site):
     assert owners.rc == 0, owners.stderr
     assert owners.stdout.split() == ["app", "t", "app"], owners.stdout
     # every table of the app's (demo_kv, made by the app) is its role's
-    tables = psql_as(host, site, "app", "select tableowner from pg_tables where schemaname = 'public'")
+    tables = psql_as(
+        host, site, "app", "select tableowner from pg_tables where schemaname = 'public'"
+    )
     assert tables.rc == 0 and set(tables.stdout.split()) == {"app"}, tables.stdout
     admin = psql_as(host, site, "postgres", "select rolname, rolsuper from pg_roles where oid = 10")
     assert admin.rc == 0 and admin.stdout.strip() == "postgres|t", admin.stdout + admin.stderr

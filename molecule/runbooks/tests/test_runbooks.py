@@ -578,9 +578,10 @@ def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, invento
             "create schema legacy_s; create table legacy_s.t (x int generated always as identity);"
             "grant pg_read_server_files to app;"
         )
-        sh(host, f'docker exec onebox-pg-old psql -X -v ON_ERROR_STOP=1 -U app -d app -c "{old_app}"')
+        old_psql = "docker exec onebox-pg-old psql -X -v ON_ERROR_STOP=1 -U app -d app"
+        sh(host, f'{old_psql} -c "{old_app}"')
         super_ = "select rolsuper from pg_roles where rolname = 'app'"
-        assert sh(host, f'docker exec onebox-pg-old psql -U app -d app -tAc "{super_}"').strip() == "t"
+        assert sh(host, f'{old_psql} -tAc "{super_}"').strip() == "t"
     finally:
         sh(host, "docker stop -t 30 onebox-pg-old && docker rm onebox-pg-old")
 
