@@ -422,7 +422,7 @@ def psql_as(host, site: Site, user: str, sql: str):
     """psql in the box's postgres container as *user* over its local socket (the role's
     privileges are those the app has over TCP), errors in verbose form (with the SQLSTATE)."""
     return host.run(
-        f"{site.compose} exec -T postgres psql -X -At -v VERBOSITY=verbose -U {user} -d app "
+        f"{site.compose} exec -T postgres psql -X -qAt -v VERBOSITY=verbose -U {user} -d app "
         f"-c {shlex.quote(sql)}"
     )
 

@@ -591,7 +591,9 @@ def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, invento
     assert "rename the bootstrap superuser app to postgres" in out, out[-6000:]
 
     def psql(user: str, sql: str) -> str:
-        return sh(host, f'{COMPOSE} exec -T postgres psql -X -U {user} -d app -tAc "{sql}"').strip()
+        return sh(
+            host, f'{COMPOSE} exec -T postgres psql -XqAt -U {user} -d app -c "{sql}"'
+        ).strip()
 
     assert psql("postgres", "select rolname, rolsuper from pg_roles where oid = 10") == "postgres|t"
     assert psql("app", "select rolsuper, rolcreaterole, rolcreatedb from pg_roles "
