@@ -434,6 +434,88 @@ def test_app_writes_and_reads_postgres(host, site):
     assert inspect(host, cid, ".Config.Image") == site.postgres_image
 
 
+def psql_as(host, site: Site, user: str, sql: str):
+    """psql in the box's postgres container as *user* over its local socket (the role's
+    privileges are those the app has over TCP), errors in verbose form (with the SQLSTATE)."""
+    return host.run(
+        f"{site.compose} exec -T postgres psql -X -qAt -v VERBOSITY=verbose -U {user} -d app "
+        f"-c {shlex.quote(sql)}"
+    )
+
+
+def test_the_apps_postgres_role_owns_its_database_and_nothing_more(host, site):
+    """The app's role is no superuser: it cannot run programs or read the server's files, but
+    owns its database, its schema public and what it makes there; the admin role the runbooks
+    use is the superuser the image bootstrapped."""
+    if site.postgres_image is None:
+        pytest.skip("managed database: no PostgreSQL on the box")
+    attrs = psql_as(
+        host,
+        site,
+        "app",
+        "select rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls "
+        "from pg_roles where rolname = current_user",
+    )
+    assert attrs.rc == 0 and attrs.stdout.strip() == "f|f|f|f|f", attrs.stdout + attrs.stderr
+    roles = ", ".join(
+        f"pg_has_role('app', '{r}', 'MEMBER')"
+        for r in ("pg_execute_server_program", "pg_read_server_files", "pg_write_server_files")
+    )
+    held = psql_as(host, site, "app", f"select {roles}, (select count(*) from pg_auth_members "
+                   "where member = 'app'::regrole)")  # fmt: skip
+    assert held.rc == 0 and held.stdout.strip() == "f|f|f|0", held.stdout + held.stderr
+    # COPY ... FROM PROGRAM and pg_read_file are refused (insufficient_privilege)
+    for sql in (
+        "create temp table onebox_t (x text); copy onebox_t from program 'id'",
+        "select pg_read_file('/etc/passwd')",
+    ):
+        refused = psql_as(host, site, "app", sql)
+        assert refused.rc != 0 and "42501" in refused.stderr, (sql, refused.stderr)
+    # it owns its database and schema public (from PostgreSQL 15 on through pg_database_owner),
+    # can make, use and drop a table there
+    owners = psql_as(
+        host,
+        site,
+        "app",
+        "select pg_get_userbyid(datdba) from pg_database where datname = 'app';"
+        "select has_schema_privilege('public', 'CREATE');"
+        "create table onebox_probe (x int); insert into onebox_probe values (1);"
+        "select pg_get_userbyid(relowner) from pg_class where relname = 'onebox_probe';"
+        "drop table onebox_probe;",
+    )
+    assert owners.rc == 0, owners.stderr
+    assert owners.stdout.split() == ["app", "t", "app"], owners.stdout
+    # every table of the app's (demo_kv, made by the app) is its role's
+    tables = psql_as(
+        host, site, "app", "select tableowner from pg_tables where schemaname = 'public'"
+    )
+    assert tables.rc == 0 and set(tables.stdout.split()) == {"app"}, tables.stdout
+    admin = psql_as(host, site, "postgres", "select rolname, rolsuper from pg_roles where oid = 10")
+    assert admin.rc == 0 and admin.stdout.strip() == "postgres|t", admin.stdout + admin.stderr
+
+
+def test_postgres_password_files_are_the_containers_postgres_users_only(host, site):
+    """The app's password and the admin's: 0400 and owned by the uid the image's postgres user
+    has (read from the image), in a directory only root and that group enter; the container
+    reads them (it initialised the database with them and runs)."""
+    if site.postgres_image is None:
+        pytest.skip("managed database: no PostgreSQL on the box")
+    ident = sh(host, f"docker run --rm --entrypoint id {site.postgres_image} postgres")
+    uid, gid = (int(re.search(rf"{k}=(\d+)", ident)[1]) for k in ("uid", "gid"))
+    secret = host.file(f"/opt/{site.project}/postgres/secret")
+    assert secret.mode == 0o750 and secret.uid == 0 and secret.gid == gid
+    for name in ("password", "admin"):
+        f = host.file(f"/opt/{site.project}/postgres/secret/{name}")
+        assert f.mode == 0o400 and f.uid == uid and f.gid == gid, name
+        read = host.run(
+            f"{site.compose} exec -T postgres sh -c 'test -r /run/secrets/postgres/{name}'"
+        )
+        assert read.rc == 0, name
+    env = sh(host, f"cat /opt/{site.project}/postgres/postgres.env")
+    assert "POSTGRES_USER='postgres'" in env and "ONEBOX_APP_USER='app'" in env
+    assert "POSTGRES_PASSWORD_FILE='/run/secrets/postgres/admin'" in env
+
+
 def test_app_writes_and_reads_redis(host, site):
     if not site.redis:
         pytest.skip("the spec has no Redis")

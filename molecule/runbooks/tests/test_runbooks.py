@@ -551,6 +551,79 @@ def test_restore_onto_a_fresh_host_from_the_controllers_copy(
     assert host.file(f"/var/backups/onebox/escalating-reminders/{fetched.name}").mode == 0o600
 
 
+# --- the database's roles ---------------------------------------------------------------
+
+
+def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, inventory):
+    """A box of the earlier layout: PostgreSQL initialised with the app's role as POSTGRES_USER
+    (the bootstrap superuser, which made every object of the app) and no admin. site.yml's stack
+    play renames that role to the admin and gives the app a role of its own, without superuser
+    or any membership, which owns all the app made; the app reads its old rows and writes new
+    ones. The data of the earlier tests is replaced by the old layout's (the tests below need
+    none of it)."""
+    pg = f"{PROJECT}/postgres"
+    sh(host, f"{COMPOSE} rm -sf postgres")
+    sh(host, "docker volume rm escalating-reminders_postgres-data")
+    # the earlier layout: no roles script, no admin password, the app's role bootstraps
+    sh(host, f"rm {pg}/initdb/onebox-roles.sql {pg}/secret/admin")
+    sh(
+        host,
+        f"{COMPOSE} run -d --no-deps --name onebox-pg-old -e POSTGRES_USER=app "
+        "-e POSTGRES_PASSWORD_FILE=/run/secrets/postgres/password postgres",
+    )
+    try:
+        for _ in range(60):
+            if host.run("docker exec onebox-pg-old pg_isready -q -h 127.0.0.1").rc == 0:
+                break
+            time.sleep(1)
+        old_app = (
+            "create table legacy_kv (id serial primary key, k text unique, v text);"
+            "insert into legacy_kv (k, v) values ('old', 'row');"
+            "create view legacy_v as select k, v from legacy_kv;"
+            "create function legacy_f() returns int language sql as 'select 1';"
+            "create type legacy_mood as enum ('ok', 'bad');"
+            "create schema legacy_s; create table legacy_s.t (x int generated always as identity);"
+            "grant pg_read_server_files to app;"
+        )
+        old_psql = "docker exec onebox-pg-old psql -X -v ON_ERROR_STOP=1 -U app -d app"
+        sh(host, f'{old_psql} -c "{old_app}"')
+        super_ = "select rolsuper from pg_roles where rolname = 'app'"
+        assert sh(host, f'{old_psql} -tAc "{super_}"').strip() == "t"
+    finally:
+        sh(host, "docker stop -t 30 onebox-pg-old && docker rm onebox-pg-old")
+
+    proc = converge_stack(inventory)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    assert "rename the bootstrap superuser app to postgres" in out, out[-6000:]
+
+    def psql(user: str, sql: str) -> str:
+        return sh(
+            host, f'{COMPOSE} exec -T postgres psql -XqAt -U {user} -d app -c "{sql}"'
+        ).strip()
+
+    assert psql("postgres", "select rolname, rolsuper from pg_roles where oid = 10") == "postgres|t"
+    assert psql("app", "select rolsuper, rolcreaterole, rolcreatedb from pg_roles "
+                "where rolname = current_user") == "f|f|f"  # fmt: skip
+    assert psql("app", "select pg_has_role('app', 'pg_read_server_files', 'MEMBER')") == "f"
+    # everything the old superuser made is the app's role's now, and usable by it
+    foreign = psql(
+        "postgres",
+        "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname in ('public', 'legacy_s') and pg_get_userbyid(c.relowner) <> 'app'",
+    )
+    assert foreign == "0"
+    assert psql("app", "select v from legacy_kv where k = 'old'") == "row"
+    assert psql("app", "select legacy_f(), count(*) from legacy_v") == "1|1"
+    assert psql("app", "insert into legacy_s.t default values returning x") == "1"
+    # the app logs in with its password (over TCP, as it connects) and writes
+    https(host, "/db/after-migration", "-X POST --data-binary migrated")
+    assert json.loads(https(host, "/db/after-migration"))["value"] == "migrated"
+    assert json.loads(https(host, "/health")) == {"status": "ok"}
+    admin = host.file(f"{pg}/secret/admin")
+    assert admin.exists and admin.mode == 0o400
+
+
 # --- renew_certs and status ----------------------------------------------------------------
 
 
