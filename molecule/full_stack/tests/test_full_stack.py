@@ -167,6 +167,16 @@ def ids(host, site: Site, svc: str = "") -> list[str]:
     return sh(host, f"{site.compose} ps -q {svc}").split()
 
 
+def deployed(host, site: Site):
+    """(service, docker inspect) of each container of the project the roles run, the test's
+    own stand-ins (Pebble, the managed-database stand-in) left out."""
+    for cid in ids(host, site):
+        c = json.loads(sh(host, f"docker inspect {cid}"))[0]
+        svc = c["Config"]["Labels"]["com.docker.compose.service"]
+        if svc not in site.test_services:
+            yield svc, c
+
+
 def redis_cli(host, site: Site, args: str) -> str:
     """redis-cli in the Redis container as the admin user (the one the runbooks use)."""
     return sh(
@@ -672,11 +682,7 @@ def test_cis_docker_5_runtime_options_of_the_stack(host, site):
     names = [n for n in sh(host, f"{site.compose} ps --format '{{{{.Service}}}}'").split()
              if n not in site.test_services]  # fmt: skip
     assert "nginx" in names and "app" in names
-    for cid in ids(host, site):
-        c = json.loads(sh(host, f"docker inspect {cid}"))[0]
-        svc = c["Config"]["Labels"]["com.docker.compose.service"]
-        if svc in site.test_services:
-            continue
+    for svc, c in deployed(host, site):
         hc = c["HostConfig"]
         assert hc["Privileged"] is False, svc
         for mount in c["Mounts"]:
@@ -705,11 +711,7 @@ SERVICE_LIMITS = {"nginx": (128, 1.0, 128), "postgres": (512, 1.0, 256), "redis"
 
 def test_every_service_has_memory_cpu_and_pids_limits(host, site):
     """CIS Docker 5.11 (memory), 5.12 (CPU) and 5.29 (pids) on every container of the project."""
-    for cid in ids(host, site):
-        c = json.loads(sh(host, f"docker inspect {cid}"))[0]
-        svc = c["Config"]["Labels"]["com.docker.compose.service"]
-        if svc in site.test_services:
-            continue
+    for svc, c in deployed(host, site):
         hc = c["HostConfig"]
         assert hc["Memory"] > 0 and hc["NanoCpus"] > 0 and hc["PidsLimit"] > 0, svc
         if svc in SERVICE_LIMITS:
