@@ -1,4 +1,6 @@
-"""The filter ``onebox.vps.health_hint``: why a container's health check can never pass, or ``''``.
+"""The filters ``onebox.vps.health_hint`` (why a container's health check can never pass, or
+``''``) and ``onebox.vps.health_start_interval`` (health checks that probe often while a
+container starts).
 
 A health check runs inside the container. When its command is not in the image (the app role's
 default check calls ``curl`` or ``wget``, which slim images lack; an exec-form check names a
@@ -7,7 +9,15 @@ records every attempt as failed and the container ends ``unhealthy``: compose on
 "container ... is unhealthy". This filter reads the health log Docker keeps
 (``State.Health.Log`` of ``docker inspect``) and names that cause, so the run can say what to
 change (the image, or ``app_healthcheck_test``) instead of waiting on a check that cannot pass.
-Documentation is in the sidecar file ``health_hint.yml`` next to this file.
+
+Docker runs a container's first health check one ``interval`` after it starts (10 s for the app),
+so ``compose up --wait`` and every rollout step wait that long even for a container ready in a
+second. Docker 25 added ``start_interval``: during ``start_period`` the check runs that often,
+and the first success ends the start. ``health_start_interval`` adds it to the health checks
+that have a start period (compose refuses the key on older engines: the stack role passes an
+empty interval there).
+
+Documentation is in the sidecar files ``health_hint.yml`` and ``health_start_interval.yml``.
 """
 
 from __future__ import annotations
@@ -69,8 +79,25 @@ def health_hint(state: Any) -> str:
     )
 
 
+def health_start_interval(services: Any, interval: str) -> dict[str, Any]:
+    """*services* (compose's ``services`` mapping) with ``start_interval: interval`` in every
+    health check that has a ``start_period`` and no ``start_interval`` of its own; unchanged when
+    *interval* is empty."""
+    if not isinstance(services, dict) or not all(isinstance(s, dict) for s in services.values()):
+        raise AnsibleFilterError("health_start_interval: expected compose's services mapping")
+    if not interval:
+        return services
+    out: dict[str, Any] = {}
+    for name, service in services.items():
+        check = service.get("healthcheck")
+        if isinstance(check, dict) and check.get("start_period") and "start_interval" not in check:
+            service = {**service, "healthcheck": {**check, "start_interval": str(interval)}}
+        out[name] = service
+    return out
+
+
 class FilterModule:
-    """onebox.vps health-check diagnosis."""
+    """onebox.vps health-check diagnosis and timing."""
 
     def filters(self) -> dict[str, Any]:
-        return {"health_hint": health_hint}
+        return {"health_hint": health_hint, "health_start_interval": health_start_interval}

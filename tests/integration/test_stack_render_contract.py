@@ -251,6 +251,28 @@ def test_a_default_server_refuses_every_other_name(new):
         assert "default_server" not in _d(srv["block"], "listen")[0]["args"]
 
 
+def test_start_interval_only_where_the_engine_has_it(new):
+    """compose refuses healthcheck.start_interval on engines older than Docker 25: the stack role
+    reads the engine's version (here: this machine's) and adds stack_health_start_interval (1s)
+    to the checks with a start period only on a newer one."""
+    version = subprocess.run(
+        ["docker", "version", "--format", "{{.Server.Version}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    newer = int(version.split(".")[0]) >= 25
+    checks = {n: s["healthcheck"] for n, s in new["services"].items() if "healthcheck" in s}
+    # every long-running service of the stack has a check with a start period
+    assert {"app", "worker", "nginx", "redis", "postgres"} <= set(checks), sorted(checks)
+    for name, check in checks.items():
+        assert "start_period" in check, name
+        if newer:
+            assert check.get("start_interval") == "1s", (name, check)
+        else:
+            assert "start_interval" not in check, (name, check)
+
+
 # --- app processes --------------------------------------------------------------------------
 
 

@@ -819,6 +819,32 @@ def test_workers_and_scheduler_are_checked_by_their_heartbeat(host, site):
             assert host.run(check).rc == 0, svc
 
 
+def test_a_started_container_is_healthy_before_its_first_check_interval(host, site):
+    """stack_health_start_interval (1s, the target's Docker is 25+): every health check with a
+    start period probes each second while its container starts, so a restarted process is
+    healthy within seconds, not one check interval (10 s) later: the wait of every rollout
+    step and of compose up --wait."""
+    for svc, c in deployed(host, site):
+        check = c["Config"].get("Healthcheck") or {}
+        if check.get("StartPeriod"):
+            assert check.get("StartInterval") == 1_000_000_000, (svc, check)
+    # the app's check runs every app_healthcheck_interval (10 s) once it has started
+    (cid, *_) = ids(host, site, "app")
+    c = json.loads(sh(host, f"docker inspect {cid}"))[0]
+    assert c["Config"]["Healthcheck"]["Interval"] == 10_000_000_000
+    sh(host, f"docker restart -t 10 {cid}")
+    began = time.monotonic()
+    status = ""
+    while time.monotonic() - began < 60:
+        status = sh(host, f"docker inspect -f '{{{{.State.Health.Status}}}}' {cid}")
+        if status == "healthy":
+            break
+        time.sleep(0.5)
+    waited = time.monotonic() - began
+    assert status == "healthy", status
+    assert waited < 8, f"healthy {waited:.1f} s after the restart, not before the 10 s interval"
+
+
 def test_nginx_is_unprivileged(host, site):
     """Nginx serves 80 and 443 from unprivileged ports inside, as uid 101 with no capability: it
     cannot write its root filesystem or read the ACME account. (Whether it could bind a port
