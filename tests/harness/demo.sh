@@ -10,6 +10,10 @@
 #        tests/harness/demo.sh converge  ansible-playbook site.yml -i inventories/local, over SSH
 #                                        as the admin if it can log in, as root otherwise
 #        tests/harness/demo.sh health    print the URL and the health answer
+#        tests/harness/demo.sh audit     check by behaviour what the stack refuses and hides (the
+#                                        app's database role, Redis ACL, secrets, limits, Nginx
+#                                        unprivileged, firewall, ssh-audit, daemon options):
+#                                        tests/harness/demo_audit.py; non-zero when one fails
 #        tests/harness/demo.sh destroy   remove the target and its volume (what `make demo-destroy` runs)
 # env:   ONEBOX_DEMO_NAME        container name (default onebox-demo)
 #        ONEBOX_DEMO_IMAGE       target image (default local/ubuntu-systemd:noble)
@@ -205,6 +209,13 @@ health() {
   echo "  make demo-destroy   removes the container and its volume"
 }
 
+audit() {
+  [ "$(state)" = running ] || { say "$name is not running: run 'make demo'" >&2; exit 1; }
+  echo
+  say "what the stack refuses and hides (tests/harness/demo_audit.py):"
+  "$venv/python" tests/harness/demo_audit.py "$name" "$demo/secrets"
+}
+
 destroy() {
   if [ "$(state)" != absent ]; then
     say "removing $name and its volumes"
@@ -215,10 +226,11 @@ destroy() {
 }
 
 case ${1:-up} in
-  up) create; converge; health ;;
+  up) create; converge; health; audit ;;
   create) create ;;
   converge) converge ;;
   health) health ;;
+  audit) audit ;;
   destroy) destroy ;;
-  *) echo "usage: $0 [up|create|converge|health|destroy]" >&2; exit 2 ;;
+  *) echo "usage: $0 [up|create|converge|health|audit|destroy]" >&2; exit 2 ;;
 esac
