@@ -30,7 +30,7 @@ def _play(tmp_path, variables: dict) -> tuple[str, dict]:
             "gather_facts": False,
             "vars": {
                 "backup_dir": "/var/backups/onebox/shop",
-                "__rb_project": "shop",
+                "runbook_context": {"project": "shop"},
                 "__bk_stamp": "20261201T053000Z",
             },
             "tasks": [_reminder()],
