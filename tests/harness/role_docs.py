@@ -1,6 +1,8 @@
 """Generate the variable table of each role README from its meta/argument_specs.yml.
 
-Rewrites the part of roles/<role>/README.md between the BEGIN/END VARIABLES markers.
+Rewrites the part of roles/<role>/README.md between the BEGIN/END VARIABLES markers: the
+options of the ``main`` entry point, then, for a role whose other entry points are its interface
+(onebox.vps.runbook: one entry point a step of the runbooks), each of those with its options.
 ``--check`` changes nothing and exits 1 when a README is out of date (run by the tests).
 """
 
@@ -35,10 +37,9 @@ def _describe(description: str | list[str]) -> str:
     return text
 
 
-def table(role: Path) -> str:
-    spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())
+def _options(options: dict) -> list[str]:
     rows = ["| Variable | Type | Default | Description |", "|---|---|---|---|"]
-    for name, opt in spec["argument_specs"]["main"]["options"].items():
+    for name, opt in options.items():
         kind = opt.get("type", "str")
         if kind == "list" and "elements" in opt:
             kind = f"list of {opt['elements']}"
@@ -54,7 +55,24 @@ def table(role: Path) -> str:
             f"| `{name}` | {_cell(kind)} | {_cell(default)} | "
             f"{_cell(_describe(opt.get('description', '')))} |"
         )
-    return "\n".join(rows)
+    return rows
+
+
+def table(role: Path) -> str:
+    specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+    main = specs["main"].get("options") or {}
+    if main or len(specs) == 1:
+        return "\n".join(_options(main))
+    # no main variables: the entry points are the interface (tasks_from: NAME)
+    parts = []
+    for name, entry in specs.items():
+        if name == "main":
+            continue
+        parts.append(f"### `{name}`: {_describe(entry.get('short_description', ''))}\n")
+        parts.append(_describe(entry.get("description", "")) + "\n")
+        if entry.get("options"):
+            parts.append("\n".join(_options(entry["options"])) + "\n")
+    return "\n".join(parts).rstrip("\n")
 
 
 def render(readme: str, role: Path) -> str:
