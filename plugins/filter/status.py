@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleFilterError, AnsibleFilterTypeError
+from ansible.errors import AnsibleFilterError
+
+try:  # ansible-core >= 2.19: AnsibleFilterTypeError is a deprecated alias of AnsibleTypeError
+    from ansible.errors import AnsibleTypeError as AnsibleFilterTypeError
+except ImportError:  # older ansible-core
+    from ansible.errors import AnsibleFilterTypeError
 
 THRESHOLDS = {
     "certificate_min_days": 14,

@@ -7,7 +7,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from ansible.errors import AnsibleFilterError, AnsibleFilterTypeError
+from ansible.errors import AnsibleFilterError
+
+try:
+    from ansible.errors import AnsibleTypeError as AnsibleFilterTypeError
+except ImportError:  # older ansible-core
+    from ansible.errors import AnsibleFilterTypeError
 from ansible_collections.onebox.vps.plugins.filter.health import health_hint
 from ansible_collections.onebox.vps.plugins.filter.status import FilterModule, status_checks
 from ansible_collections.onebox.vps.plugins.modules import (
