@@ -5,6 +5,7 @@ checks. Expected values are written from the inputs, by hand."""
 from __future__ import annotations
 
 import os
+from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleFilterError
@@ -13,6 +14,7 @@ try:
     from ansible.errors import AnsibleTypeError as AnsibleFilterTypeError
 except ImportError:  # older ansible-core
     from ansible.errors import AnsibleFilterTypeError
+from ansible_collections.onebox.vps.plugins.action import health_gate
 from ansible_collections.onebox.vps.plugins.filter.health import health_hint
 from ansible_collections.onebox.vps.plugins.filter.status import FilterModule, status_checks
 from ansible_collections.onebox.vps.plugins.modules import (
@@ -408,3 +410,46 @@ def test_bad_input_is_refused():
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["status_checks"] is status_checks
+
+
+# --- the health gate's loop (the action plugin, its host calls faked) ----------------------
+
+
+def gate(states, timeout=10):
+    """Run the action plugin against a host whose containers go through *states* (one list of
+    containers a look); returns its result and the number of looks."""
+    task = MagicMock()
+    task.args = {"project": "shop", "ids": ["n1"], "timeout": timeout, "delay": 0}
+    task.async_val = 0
+    action = health_gate.ActionModule(
+        task, MagicMock(), MagicMock(), MagicMock(), MagicMock(), None
+    )
+    looks = iter(states)
+    calls = []
+
+    def execute_module(module_name, module_args, task_vars):
+        calls.append((module_name, module_args))
+        return {"containers": next(looks)}
+
+    action._execute_module = execute_module
+    return action.run(task_vars={}), calls
+
+
+def test_the_gate_waits_until_the_new_containers_are_healthy():
+    result, calls = gate([[c(health="starting")], [c(health="")], [c()]])
+    assert result["healthy"] is True and not result.get("failed")
+    assert calls == [("onebox.vps.compose_containers", {"project": "shop", "ids": ["n1"]})] * 3
+
+
+def test_the_gate_stops_at_the_first_check_that_cannot_run():
+    missing = [{"ExitCode": 127, "Output": "/bin/sh: 1: wget: not found\n"}]
+    result, calls = gate([[c(health="starting")], [c(health="starting", last=missing)], [c()]])
+    assert len(calls) == 2  # the third look never happens
+    assert result["failed"] and result["healthy"] is False
+    assert result["containers"][0]["hint"].startswith("its health check cannot run: wget not found")
+    assert result["msg"] == "new web containers not healthy: app-2 running starting"
+
+
+def test_the_gate_gives_up_after_its_timeout():
+    result, calls = gate([[c(health="starting")]] * 100, timeout=0)
+    assert len(calls) == 1 and result["failed"] and result["waited"] == 0
