@@ -562,6 +562,9 @@ def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, invento
     ones. The data of the earlier tests is replaced by the old layout's (the tests below need
     none of it)."""
     pg = f"{PROJECT}/postgres"
+    # the whole project stopped first: an app left running without its database turns unhealthy
+    # after its retries (a minute), and compose then refuses to start what depends on it
+    sh(host, f"{COMPOSE} stop")
     sh(host, f"{COMPOSE} rm -sf postgres")
     sh(host, "docker volume rm escalating-reminders_postgres-data")
     # the earlier layout: no roles script, no admin password, the app's role bootstraps
