@@ -770,13 +770,14 @@ def test_workers_and_scheduler_are_checked_by_their_heartbeat(host, site):
             assert test[0] == "CMD-SHELL", test
             check = f"docker exec {cid} sh -c {shlex.quote(test[1])}"
             assert host.run(check).rc == 0, svc
-            # a heartbeat three minutes old: the process hangs
-            sh(host, f"docker exec {cid} touch -d @$(( $(date +%s) - 180 )) /tmp/onebox-heartbeat")
-            try:
-                assert host.run(check).rc == 1, svc
-            finally:
-                sh(host, f"docker exec {cid} touch /tmp/onebox-heartbeat")
-            assert host.run(check).rc == 0, svc
+            # the same check on a heartbeat file of its own (the process's next tick would refresh
+            # the real one between two commands): three minutes old, the process hangs; missing,
+            # it has not ticked yet
+            aged = 'touch -d "@$(( $(date +%s) - 180 ))" "$ONEBOX_HEARTBEAT_PATH"; ' + test[1]
+            on = f"docker exec -e ONEBOX_HEARTBEAT_PATH=/tmp/onebox-heartbeat-test {cid} sh -c"
+            assert host.run(f"{on} {shlex.quote(aged)}").rc == 1, svc
+            gone = f'rm -f "$ONEBOX_HEARTBEAT_PATH"; {test[1]}'
+            assert host.run(f"{on} {shlex.quote(gone)}").rc == 0, svc
 
 
 def test_a_started_container_is_healthy_before_its_first_check_interval(host, site):
@@ -788,7 +789,7 @@ def test_a_started_container_is_healthy_before_its_first_check_interval(host, si
         check = c["Config"].get("Healthcheck") or {}
         if check.get("StartPeriod"):
             assert check.get("StartInterval") == 1_000_000_000, (svc, check)
-    # the app's check runs every app_healthcheck_interval (10 s) once it has started
+    # the app's check runs every app_healthcheck_interval (the default 10 s) once it has started
     (cid, *_) = ids(host, site, "app")
     c = json.loads(sh(host, f"docker inspect {cid}"))[0]
     assert c["Config"]["Healthcheck"]["Interval"] == 10_000_000_000
