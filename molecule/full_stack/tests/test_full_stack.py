@@ -797,7 +797,7 @@ def test_a_started_container_is_healthy_before_its_first_check_interval(host, si
     began = time.monotonic()
     status = ""
     while time.monotonic() - began < 60:
-        status = sh(host, f"docker inspect -f '{{{{.State.Health.Status}}}}' {cid}")
+        status = sh(host, f"docker inspect -f '{{{{.State.Health.Status}}}}' {cid}").strip()
         if status == "healthy":
             break
         time.sleep(0.5)
