@@ -13,12 +13,11 @@ for which host.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
 
-from .helpers import REPO, run
+from .helpers import REPO, playbook_report, task_results
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol test"
 # every role on, its required values given: the preflight play checks them all
@@ -55,13 +54,11 @@ BAD = {
 
 
 def _failures(report: dict) -> dict[str, tuple[str, str]]:
-    """host -> (name of the task that failed, its message), from the json callback's report."""
+    """host -> (name of the first task that failed for it, its message)."""
     failed: dict[str, tuple[str, str]] = {}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for host, result in task["hosts"].items():
-                if result.get("failed") and host not in failed:
-                    failed[host] = (task["task"]["name"], str(result.get("msg", "")))
+    for name, host, result in task_results(report):
+        if result.get("failed") and host not in failed:
+            failed[host] = (name, str(result.get("msg", "")))
     return failed
 
 
@@ -69,9 +66,8 @@ def test_each_roles_arguments_stop_the_preflight_play(tmp_path: Path):
     hosts = {"good": {}} | {f"bad-{role}": bad for role, (bad, _) in BAD.items()}
     inventory = {"onebox": {"hosts": hosts, "vars": GOOD}}
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory))
-    proc = run(
+    proc, report = playbook_report(
         [
-            "ansible-playbook",
             "-i",
             str(tmp_path / "hosts.yml"),
             "--check",
@@ -79,13 +75,8 @@ def test_each_roles_arguments_stop_the_preflight_play(tmp_path: Path):
             "4",
             str(REPO / "playbooks/preflight.yml"),
         ],
-        env={
-            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
-            "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
-        },
+        env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"},
     )
-    # the json callback's report, then what the enabled callbacks (timer) print after it
-    report, _ = json.JSONDecoder().raw_decode(proc.stdout)
     failed = _failures(report)
     stats = report["stats"]
     assert "good" not in failed, failed.get("good")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .helpers import run
+from .helpers import playbook_report, task_results
 
 PLAY = """
 - name: Hand a fragment to the stack
@@ -66,18 +66,13 @@ def test_the_fragment_contract(tmp_path: Path):
     inventory = {"all": {"hosts": hosts, "vars": {"ansible_connection": "local"}}}
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory))
     (tmp_path / "play.yml").write_text(PLAY)
-    proc = run(
-        ["ansible-playbook", "-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml")],
-        env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"},
-    )
-    report, _ = json.JSONDecoder().raw_decode(proc.stdout)
+    _, report = playbook_report(["-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml")])
     failed, shown = {}, {}
-    for task in report["plays"][0]["tasks"]:
-        for host, result in task["hosts"].items():
-            if result.get("failed"):
-                failed[host] = json.dumps(result.get("msg", ""))
-            elif "__stack_fragments" in result:
-                shown[host] = result["__stack_fragments"]
+    for _, host, result in task_results(report):
+        if result.get("failed"):
+            failed[host] = json.dumps(result.get("msg", ""))
+        elif "__stack_fragments" in result:
+            shown[host] = result["__stack_fragments"]
     for host, (fragment, names) in CASES.items():
         if names is None:
             assert host not in failed, (host, failed.get(host))
