@@ -7,7 +7,7 @@
 #        BENCH_AIDE=0  skip the third measurement, with AIDE turned on (adds about a minute)
 #
 # A throwaway container of its own (never the scenario's), with the capabilities and
-# mounts of .config/molecule/config.yml. molecule/harden/prepare.yml and converge.yml run
+# mounts of molecule/resources/platform.yml. molecule/harden/prepare.yml and converge.yml run
 # in it with the scenario's variables, so the same safety rules hold: only /proc/sys/net
 # is writable, kernel-global sysctls are rendered but not applied, audit rules are
 # rendered with auditd masked. Lynis only reads.
@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 work = Path(sys.argv[1])
-base = yaml.safe_load(Path(".config/molecule/config.yml").read_text())["platforms"][0]
+base = yaml.safe_load(Path("molecule/resources/platform.yml").read_text())["onebox_platform"]
 flags = [f"--cap-add={c}" for c in base["capabilities"]]
 flags += [f"--security-opt={o}" for o in base["security_opts"]]
 flags += [f"--cgroupns={base['cgroupns_mode']}"]

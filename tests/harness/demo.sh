@@ -27,7 +27,7 @@
 #        ONEBOX_DEMO_LOG         the converge log (default .harness/logs/demo-NAME-converge.log)
 # Needs `make setup images` (the Makefile's demo target depends on them).
 #
-# The target gets the capability list and mounts of .config/molecule/config.yml (no
+# The target gets the capability list and mounts of molecule/resources/platform.yml (no
 # --privileged, no SYS_TIME/SYS_MODULE/SYS_BOOT/SYS_RAWIO/AUDIT_CONTROL) and a volume of
 # its own on /var/lib/docker for the inner engine. Only /proc/sys/net is made writable;
 # inventories/local keeps the kernel-global settings (sysctls outside net.*, swap, audit
@@ -85,14 +85,14 @@ PY
   say "made the admin's SSH key pair in $demo/ssh/"
 }
 
-# docker run flags from the molecule base configuration, the one list of safe capabilities
+# docker run flags from molecule/resources/platform.yml, the one list of safe capabilities
 run_flags() {
   "$venv/python" - <<'PY'
 import shlex
 from pathlib import Path
 import yaml
 
-base = yaml.safe_load(Path(".config/molecule/config.yml").read_text())["platforms"][0]
+base = yaml.safe_load(Path("molecule/resources/platform.yml").read_text())["onebox_platform"]
 flags = [f"--cap-add={c}" for c in base["capabilities"]]
 flags += [f"--security-opt={o}" for o in base["security_opts"]]
 flags += [f"--cgroupns={base['cgroupns_mode']}"]

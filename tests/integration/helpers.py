@@ -57,6 +57,27 @@ def recap(output: str) -> dict[str, dict[str, int]]:
     }
 
 
+def playbook_report(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """ansible-playbook *args* with the json stdout callback: the process and its report (what
+    the enabled callbacks, such as the timer, print after the report is left out)."""
+    proc = run(
+        ["ansible-playbook", *args],
+        env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json", **(env or {})},
+    )
+    report, _ = json.JSONDecoder().raw_decode(proc.stdout)
+    return proc, report
+
+
+def task_results(report: dict):
+    """(task name, host, result) of every task of every play of a json-callback report."""
+    for play in report["plays"]:
+        for task in play["tasks"]:
+            for host, result in task["hosts"].items():
+                yield task["task"]["name"], host, result
+
+
 def validate_only(
     play: Path, *extra: str, cwd: Path = REPO, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+from testinfra_helpers import namespaces, sh, tcp_connect
 
 SLIM = "local/debian:bookworm-slim"
 
@@ -14,12 +15,6 @@ def cleanup(host):
     yield names
     for name in names:
         host.run(f"docker rm -f {name}")
-
-
-def sh(host, cmd):
-    result = host.run(cmd)
-    assert result.rc == 0, f"{cmd}\n{result.stdout}\n{result.stderr}"
-    return result.stdout.strip()
 
 
 def test_engine_uses_rotating_json_logs_and_live_restore(host):
@@ -62,6 +57,7 @@ def test_containers_on_the_default_bridge_cannot_talk(host, cleanup):
     sh(host, "docker run -d --name icc-server nginx:1.27")
     # the address on the default bridge (Docker 29 dropped the top-level IPAddress field)
     ip = sh(host, "docker inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' icc-server")
+    ip = ip.strip()
     # reachable from the target itself...
     sh(host, f"curl -sf -o /dev/null --max-time 5 http://{ip}/")
     # ...but not from another container on the default bridge (icc: false)
@@ -82,27 +78,12 @@ def test_container_logs_rotate_at_three_files_of_ten_mb(host, cleanup):
         if "done-logging" in host.run("docker logs --tail 1 logspam 2>&1").stdout:
             break
         time.sleep(1)
-    cid = sh(host, "docker inspect -f '{{.Id}}' logspam")
+    cid = sh(host, "docker inspect -f '{{.Id}}' logspam").strip()
     files = sh(host, f"ls -l --block-size=1 /var/lib/docker/containers/{cid}/ | grep json.log")
     sizes = [int(line.split()[4]) for line in files.splitlines()]
     assert 2 <= len(sizes) <= 3, files  # rotated, and no more than max-file files
     assert max(sizes) <= 10 * 1024 * 1024 + 4096, files
     assert sum(sizes) > 10 * 1024 * 1024, files
-
-
-def namespace(host, name: str, net: str) -> None:
-    """A network namespace NAME joined to the target by a veth pair: NET.1 on the target's side,
-    NET.2 inside (a machine on another network of the target)."""
-    host.run(f"ip netns del {name}; ip link del v-{name}")
-    sh(
-        host,
-        f"ip netns add {name} && ip link add v-{name} type veth peer name v-{name}-in "
-        f"&& ip link set v-{name}-in netns {name} "
-        f"&& ip addr add {net}.1/24 dev v-{name} && ip link set v-{name} up "
-        f"&& ip netns exec {name} ip addr add {net}.2/24 dev v-{name}-in "
-        f"&& ip netns exec {name} ip link set v-{name}-in up "
-        f"&& ip netns exec {name} ip link set lo up",
-    )
 
 
 @pytest.fixture(scope="module")
@@ -122,13 +103,8 @@ def published(host, cleanup):
 @pytest.fixture(scope="module")
 def outside(host, published):
     """A network namespace in the target standing for the internet (10.99.1.2 -> 10.99.1.1)."""
-    namespace(host, "outside", "10.99.1")
-    yield (
-        lambda port: (
-            host.run(f"ip netns exec outside timeout 4 bash -c '</dev/tcp/10.99.1.1/{port}'").rc
-        )
-    )
-    host.run("ip netns del outside; ip link del v-outside")
+    with namespaces(host, {"outside": "10.99.1"}):
+        yield lambda port: tcp_connect(host, "outside", "10.99.1.1", port)
 
 
 @pytest.fixture(scope="module")
@@ -138,13 +114,8 @@ def private(host, published):
     networks = sh(host, "docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' "
                   "$(docker network ls -q)")  # fmt: skip
     assert "172.31.250." not in networks and "172.31.0.0/16" not in networks, networks
-    namespace(host, "private", "172.31.250")
-    yield (
-        lambda port: (
-            host.run(f"ip netns exec private timeout 4 bash -c '</dev/tcp/172.31.250.1/{port}'").rc
-        )
-    )
-    host.run("ip netns del private; ip link del v-private")
+    with namespaces(host, {"private": "172.31.250"}):
+        yield lambda port: tcp_connect(host, "private", "172.31.250.1", port)
 
 
 def assert_mistake_blocked(outside):

@@ -9,8 +9,6 @@ import json
 import math
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,8 +21,10 @@ from sslyze.mozilla_tls_profile.tls_config_checker import (
     TlsConfigurationEnum,
     check_server_against_tls_configuration,
 )
+from testinfra_helpers import REPO, ansible, container_address, namespaces, probe, sh
+from testinfra_helpers import pebble_root as pebble_root_of
+from testinfra_helpers import served_cert as served_cert_for
 
-REPO = Path(__file__).resolve().parents[3]
 PROJECT = "/opt/app"
 COMPOSE = f"docker compose --project-directory {PROJECT}"
 DOMAIN = "edge.onebox.test"
@@ -49,18 +49,8 @@ HEADERS = {
 }
 
 
-def sh(host, cmd):
-    result = host.run(cmd)
-    assert result.rc == 0, f"{cmd}: rc={result.rc}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
 def served_cert(host, field):
-    return sh(
-        host,
-        f"echo | openssl s_client -connect 127.0.0.1:443 -servername {DOMAIN} 2>/dev/null"
-        f" | openssl x509 -noout {field}",
-    ).strip()
+    return served_cert_for(host, DOMAIN, field)
 
 
 def as_site(url, *extra):
@@ -110,15 +100,8 @@ def journal(host, expect=None, since=None):
 
 
 def pebble_root(host):
-    """Pebble's issuing root (new at every Pebble start), from its management API; also left
-    in the target at /tmp/pebble-root.pem."""
-    ip = sh(
-        host,
-        f"docker inspect -f '{{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}"
-        f"{{{{end}}}}' $({COMPOSE} ps -q pebble)",
-    ).strip()
-    sh(host, f"curl -skf -o /tmp/pebble-root.pem https://{ip}:15000/roots/0")
-    return host.file("/tmp/pebble-root.pem").content_string
+    """Pebble's issuing root, also left in the target at /tmp/pebble-root.pem."""
+    return pebble_root_of(host, f"$({COMPOSE} ps -q pebble)", "/tmp/pebble-root.pem")
 
 
 def force_renewal(host):
@@ -136,25 +119,8 @@ def netns(host):
     """Two network namespaces in the target: 'edgeout' (10.99.2.2) a client on the internet,
     'edgelb' (10.99.3.2) a load balancer in nginx_real_ip_from. Both reach the published ports
     of the target at 10.99.2.1 / 10.99.3.1."""
-
-    def cleanup():
-        host.run(
-            "ip netns del edgeout; ip netns del edgelb; ip link del veth-eo; ip link del veth-el"
-        )
-
-    cleanup()
-    for name, veth, net in (("edgeout", "veth-eo", "10.99.2"), ("edgelb", "veth-el", "10.99.3")):
-        sh(
-            host,
-            f"ip netns add {name} && ip link add {veth} type veth peer name {veth}-in "
-            f"&& ip link set {veth}-in netns {name} "
-            f"&& ip addr add {net}.1/24 dev {veth} && ip link set {veth} up "
-            f"&& ip netns exec {name} ip addr add {net}.2/24 dev {veth}-in "
-            f"&& ip netns exec {name} ip link set {veth}-in up "
-            f"&& ip netns exec {name} ip link set lo up",
-        )
-    yield
-    cleanup()
+    with namespaces(host, {"edgeout": "10.99.2", "edgelb": "10.99.3"}):
+        yield
 
 
 def test_served_certificate_is_issued_by_pebble_for_every_name(host):
@@ -241,45 +207,21 @@ def test_renewal_run_with_nothing_due_leaves_nginx_alone(host):
 
 def test_forced_renewal_through_the_timer_service_changes_the_serial_with_no_failed_request(host):
     serial = served_cert(host, "-serial")
-    # A probe in the target: one HTTPS request every 0.1 s (under the 10 r/s general limit),
-    # bounded in count, stopping at a stop file. Like any HTTP/2 client it sends a request again
+    # A probe in the target (molecule/resources/probe.sh): one HTTPS request every 0.1 s (under the
+    # 10 r/s general limit), bounded in count. Like any HTTP/2 client it sends a request again
     # when Nginx's reload closed the connection with GOAWAY before processing it (see
     # docs/runbooks/deploy.md); every other failure counts.
-    host.run("rm -f /tmp/edge-probe.log /tmp/edge-probe.stop")
-    probe_file = (Path(__file__).resolve().parents[1] / "files/probe.sh").read_text()
-    sh(host, f"cat > /tmp/edge-probe.sh <<'EOF'\n{probe_file}EOF")
-    sh(
-        host,
-        "systemd-run --quiet --collect --unit=edge-probe sh /tmp/edge-probe.sh "
-        f"/tmp/edge-probe.log /tmp/edge-probe.stop 1200 {DOMAIN}",
-    )
-
-    def probes():
-        return host.file("/tmp/edge-probe.log").content_string.split()
-
-    def wait_for(count):
-        for _ in range(300):
-            if host.file("/tmp/edge-probe.log").exists and len(probes()) >= count:
-                return
-            time.sleep(0.1)
-        pytest.fail(f"the probe made fewer than {count} requests")
-
-    wait_for(5)
-    # the timer's own service, with --force-renewal added by a runtime drop-in
-    force_renewal(host)
-    started = int(sh(host, "date +%s").strip()) - 1
-    try:
-        sh(host, f"systemctl start {UNIT}.service")
-    finally:
-        sh(host, f"rm -f {DROPIN} && systemctl daemon-reload")
-    during = len(probes())
-    wait_for(during + 5)
-    sh(host, "touch /tmp/edge-probe.stop")
-    for _ in range(100):
-        if host.run("systemctl is-active --quiet edge-probe").rc != 0:
-            break
-        time.sleep(0.1)
-    codes = probes()
+    with probe(host, DOMAIN, max_requests=1200, seconds=5, unit="edge-probe") as running:
+        running.wait_for(5)
+        # the timer's own service, with --force-renewal added by a runtime drop-in
+        force_renewal(host)
+        started = int(sh(host, "date +%s").strip()) - 1
+        try:
+            sh(host, f"systemctl start {UNIT}.service")
+        finally:
+            sh(host, f"rm -f {DROPIN} && systemctl daemon-reload")
+        running.wait_for(len(running.answers()) + 5)
+    codes = [answer[1] for answer in running.answers()]
     assert set(codes) == {"200"}, f"failed probes: {[c for c in codes if c != '200']}"
     assert served_cert(host, "-serial") != serial
     assert "Pebble Intermediate CA" in served_cert(host, "-issuer")
@@ -301,25 +243,18 @@ def renew_certs(tmp_path, mode):
         "onebox_spec: \"{{ lookup('ansible.builtin.file', '%s') | onebox.vps.spec_to_vars }}\"\n"
         % (REPO / "tests/fixtures/specs/004_bac0216d93a2d032.txt")
     )
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent),
-            str(REPO / "playbooks/renew_certs.yml"),
-            "-e",
-            "target=all ansible_become=false",
-            "-e",
-            f"@{extra}",
-            "-e",
-            f"mode={mode}",
-        ],
-        cwd=REPO,
-        env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
+    proc = ansible(
+        "ansible-playbook",
+        "-i",
+        str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent),
+        str(REPO / "playbooks/renew_certs.yml"),
+        "-e",
+        "target=all ansible_become=false",
+        "-e",
+        f"@{extra}",
+        "-e",
+        f"mode={mode}",
         timeout=600,
-        check=False,
     )
     return proc.returncode, proc.stdout + proc.stderr
 
@@ -345,18 +280,7 @@ def test_tls_scan_finds_mozilla_intermediate(host, tmp_path):
     """sslyze from the controller against the target container: Mozilla intermediate."""
     root = tmp_path / "pebble-root.pem"
     root.write_text(pebble_root(host))
-    ip = subprocess.run(
-        [
-            "docker",
-            "inspect",
-            "-f",
-            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-            host.backend.host,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    ip = container_address(host.backend.host)
     request = sslyze.ServerScanRequest(
         server_location=sslyze.ServerNetworkLocation(hostname=DOMAIN, port=443, ip_address=ip),
         scan_commands=SCAN_COMMANDS_NEEDED_BY_MOZILLA_CHECKER | {sslyze.ScanCommand.HTTP_HEADERS},

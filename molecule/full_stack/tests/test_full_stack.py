@@ -16,14 +16,15 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import testinfra_helpers as helpers
 import yaml
+from testinfra_helpers import SSH_OPTS, ansible, container_address, namespaces, sh
 
 ADMIN = "ops"
 SCENARIO = Path(__file__).resolve().parents[1]
@@ -31,10 +32,6 @@ PEBBLE = "pebble"  # the ACME test server the inventory adds to the goodnight pr
 CLOUDSQL = "cloudsql"  # the stand-in for pursue's managed PostgreSQL (Cloud SQL)
 # the operator's key: root's on the fresh VPS, the admin's from base (../resources/root_key.yml)
 KEY = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent")) / "ssh/id_ed25519"
-SSH_OPTS = (
-    "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "
-    "-o BatchMode=yes -o LogLevel=ERROR"
-)
 
 
 @dataclass(frozen=True)
@@ -143,20 +140,9 @@ def site(host) -> Site:
     return SITES[host.backend.get_hostname()]
 
 
-def sh(host, cmd: str) -> str:
-    result = host.run(cmd)
-    assert result.rc == 0, f"{cmd}: rc={result.rc}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
 def https(host, path: str, *extra: str) -> str:
     """A request to 127.0.0.1 as the site's name (SNI and Host): Nginx answers no other name."""
-    name = SITES[host.backend.get_hostname()].domain
-    return sh(
-        host,
-        f"curl -sk --max-time 10 {' '.join(extra)} --resolve {name}:443:127.0.0.1 "
-        f"https://{name}{path}",
-    )
+    return helpers.https(host, path, *extra, name=SITES[host.backend.get_hostname()].domain)
 
 
 def inspect(host, cid: str, what: str):
@@ -202,28 +188,16 @@ def redis_as_app(host, site: Site, args: str, *, with_user: bool = True):
     the password alone (the requirepass way, the default user)."""
     url = app_secret(host, site, "REDIS_URL")
     user, password = urlsplit(url).username, unquote(urlsplit(url).password or "")
-    who = f"--user {user} " if with_user else ""
-    return host.run(
-        f"printf %s {shlex.quote(password)} | {site.compose} exec -T redis sh -c "
-        f"'REDISCLI_AUTH=\"$(cat)\" redis-cli {who}{args}'"
+    return helpers.redis_with_password(
+        host, site.compose, password, args, user=user if with_user else None
     )
 
 
 @pytest.fixture(scope="module")
 def outside(host):
     """A network namespace in the target standing for the internet (10.99.2.2 -> 10.99.2.1)."""
-    host.run("ip netns del fsout; ip link del veth-fsout")
-    sh(
-        host,
-        "ip netns add fsout && ip link add veth-fsout type veth peer name veth-fsin "
-        "&& ip link set veth-fsin netns fsout "
-        "&& ip addr add 10.99.2.1/24 dev veth-fsout && ip link set veth-fsout up "
-        "&& ip netns exec fsout ip addr add 10.99.2.2/24 dev veth-fsin "
-        "&& ip netns exec fsout ip link set veth-fsin up "
-        "&& ip netns exec fsout ip link set lo up",
-    )
-    yield lambda cmd: host.run(f"ip netns exec fsout {cmd}")
-    host.run("ip netns del fsout; ip link del veth-fsout")
+    with namespaces(host, {"fsout": "10.99.2"}):
+        yield lambda cmd: host.run(f"ip netns exec fsout {cmd}")
 
 
 def reachable_from_outside(outside, ports) -> dict[int, bool]:
@@ -318,11 +292,7 @@ def test_broken_nginx_config_is_refused_before_reload(host, site):
 
 def served_cert(host, site: Site, fields: str) -> str:
     """Fields of the certificate Nginx serves on 127.0.0.1:443 for the site's name (SNI)."""
-    return sh(
-        host,
-        f"echo | openssl s_client -connect 127.0.0.1:443 -servername {site.domain} 2>/dev/null"
-        f" | openssl x509 -noout {fields}",
-    ).strip()
+    return helpers.served_cert(host, site.domain, fields)
 
 
 def fingerprint(host, path: str) -> str:
@@ -353,14 +323,8 @@ def test_pebble_issued_certificate_is_served_and_renewed_by_a_timer(host, site):
     # the served chain verifies against Pebble's issuing root (new at every Pebble start),
     # read from Pebble's management API on its container
     (pebble,) = ids(host, site, PEBBLE)
-    ip = sh(
-        host,
-        f"docker inspect -f '{{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}{{{{end}}}}' "
-        f"{pebble}",
-    ).strip()
     root = "/tmp/fs-pebble-root.pem"
-    sh(host, f"curl -skf --max-time 10 -o {root} https://{ip}:15000/roots/0")
-    assert "BEGIN CERTIFICATE" in host.file(root).content_string
+    assert "BEGIN CERTIFICATE" in helpers.pebble_root(host, pebble, root)
     out = sh(
         host,
         f"curl -s --max-time 10 --cacert {root} --resolve {site.domain}:443:127.0.0.1 "
@@ -446,12 +410,8 @@ def test_app_writes_and_reads_postgres(host, site):
 
 
 def psql_as(host, site: Site, user: str, sql: str):
-    """psql in the box's postgres container as *user* over its local socket (the role's
-    privileges are those the app has over TCP), errors in verbose form (with the SQLSTATE)."""
-    return host.run(
-        f"{site.compose} exec -T postgres psql -X -qAt -v VERBOSITY=verbose -U {user} -d app "
-        f"-c {shlex.quote(sql)}"
-    )
+    """psql in the box's postgres container as *user* (helpers.psql)."""
+    return helpers.psql(host, site.compose, user, sql)
 
 
 def test_the_apps_postgres_role_owns_its_database_and_nothing_more(host, site):
@@ -810,13 +770,14 @@ def test_workers_and_scheduler_are_checked_by_their_heartbeat(host, site):
             assert test[0] == "CMD-SHELL", test
             check = f"docker exec {cid} sh -c {shlex.quote(test[1])}"
             assert host.run(check).rc == 0, svc
-            # a heartbeat three minutes old: the process hangs
-            sh(host, f"docker exec {cid} touch -d @$(( $(date +%s) - 180 )) /tmp/onebox-heartbeat")
-            try:
-                assert host.run(check).rc == 1, svc
-            finally:
-                sh(host, f"docker exec {cid} touch /tmp/onebox-heartbeat")
-            assert host.run(check).rc == 0, svc
+            # the same check on a heartbeat file of its own (the process's next tick would refresh
+            # the real one between two commands): three minutes old, the process hangs; missing,
+            # it has not ticked yet
+            aged = 'touch -d "@$(( $(date +%s) - 180 ))" "$ONEBOX_HEARTBEAT_PATH"; ' + test[1]
+            on = f"docker exec -e ONEBOX_HEARTBEAT_PATH=/tmp/onebox-heartbeat-test {cid} sh -c"
+            assert host.run(f"{on} {shlex.quote(aged)}").rc == 1, svc
+            gone = f'rm -f "$ONEBOX_HEARTBEAT_PATH"; {test[1]}'
+            assert host.run(f"{on} {shlex.quote(gone)}").rc == 0, svc
 
 
 def test_a_started_container_is_healthy_before_its_first_check_interval(host, site):
@@ -828,7 +789,7 @@ def test_a_started_container_is_healthy_before_its_first_check_interval(host, si
         check = c["Config"].get("Healthcheck") or {}
         if check.get("StartPeriod"):
             assert check.get("StartInterval") == 1_000_000_000, (svc, check)
-    # the app's check runs every app_healthcheck_interval (10 s) once it has started
+    # the app's check runs every app_healthcheck_interval (the default 10 s) once it has started
     (cid, *_) = ids(host, site, "app")
     c = json.loads(sh(host, f"docker inspect {cid}"))[0]
     assert c["Config"]["Healthcheck"]["Interval"] == 10_000_000_000
@@ -836,7 +797,7 @@ def test_a_started_container_is_healthy_before_its_first_check_interval(host, si
     began = time.monotonic()
     status = ""
     while time.monotonic() - began < 60:
-        status = sh(host, f"docker inspect -f '{{{{.State.Health.Status}}}}' {cid}")
+        status = sh(host, f"docker inspect -f '{{{{.State.Health.Status}}}}' {cid}").strip()
         if status == "healthy":
             break
         time.sleep(0.5)
@@ -911,13 +872,10 @@ def test_firewall_denies_incoming_except_ssh_http_https(host, outside):
 
 def ssh_from_here(host, user: str, cmd: str) -> subprocess.CompletedProcess[str]:
     """SSH from this machine to the test container's address, as the converge did."""
-    address = subprocess.run(
-        ["docker", "container", "inspect", "-f",
-         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", host.backend.get_hostname()],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()[0]  # fmt: skip
+    address = container_address(host.backend.get_hostname())
     return subprocess.run(
-        ["ssh", *SSH_OPTS.split(), "-i", str(KEY), f"{user}@{address}", cmd],
+        ["ssh", *SSH_OPTS.split(), "-o", "LogLevel=ERROR", "-i", str(KEY), f"{user}@{address}",
+         cmd],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
 
@@ -953,13 +911,11 @@ def test_data_of_services_turned_off_goes_only_when_asked(host, site):
         sh(host, f"docker volume create --label com.docker.compose.project=pursue {volume}")
     ephemeral = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
     scenario = Path(__file__).resolve().parents[1]
-    run = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(ephemeral / "inventory"),
-         str(scenario / "converge.yml"),
-         "--limit", host.backend.get_hostname(), "--tags", "stack",
-         "-e", "stack_remove_off_service_data=true"],
-        env={**os.environ, "ANSIBLE_CONFIG": str(ephemeral / "ansible.cfg")},
-        capture_output=True, text=True, timeout=600, check=False,
+    run = ansible(
+        "ansible-playbook", "-i", str(ephemeral / "inventory"), str(scenario / "converge.yml"),
+        "--limit", host.backend.get_hostname(), "--tags", "stack",
+        "-e", "stack_remove_off_service_data=true",
+        env={"ANSIBLE_CONFIG": str(ephemeral / "ansible.cfg")}, timeout=600,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     volumes = sh(host, "docker volume ls -q --filter label=com.docker.compose.project=pursue")

@@ -16,22 +16,17 @@ import json
 import re
 import shlex
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from testinfra_helpers import SSH_OPTS, ansible, namespaces
 
 PORT = 2222
 ADMIN = "ops"
 KEY = "/root/onebox-test-key"
 ALLOWED = ("probe-ok", "10.98.0.1", "10.98.0.2")  # netns, container side, namespace side
 DENIED = ("probe-no", "10.99.0.1", "10.99.0.2")
-SSH_OPTS = (
-    "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "
-    "-o BatchMode=yes"
-)
-REPO = Path(__file__).resolve().parents[3]
 
 # The hybrid post-quantum key exchanges each platform's OpenSSH has (what ssh-audit lists for
 # the distribution's default sshd): 8.9 and 9.6 the sntrup761 one only; Debian 12's 9.2p1
@@ -98,24 +93,8 @@ def connect(host, ns: str, address: str, port: int, wait: int = 2):
 @pytest.fixture(scope="module")
 def netns(host):
     """Two network namespaces on veth pairs: one in the allowed CIDR, one outside it."""
-    script = []
-    for ns, here, there in (ALLOWED, DENIED):
-        veth = ns.replace("probe-", "hv-")
-        script += [
-            f"ip netns del {ns} 2>/dev/null; ip link del {veth} 2>/dev/null",
-            f"ip netns add {ns}",
-            f"ip link add {veth} type veth peer name {veth}-ns",
-            f"ip link set {veth}-ns netns {ns}",
-            f"ip addr add {here}/24 dev {veth}",
-            f"ip link set {veth} up",
-            f"ip -n {ns} addr add {there}/24 dev {veth}-ns",
-            f"ip -n {ns} link set {veth}-ns up",
-            f"ip -n {ns} link set lo up",
-        ]
-    host.run_expect([0], "sh -c %s", "\n".join(script) + "\ntrue")
-    yield
-    for ns, _, _ in (ALLOWED, DENIED):
-        host.run(f"ip netns del {ns}; ip link del {ns.replace('probe-', 'hv-')}")
+    with namespaces(host, {ns: here.rpartition(".")[0] for ns, here, _ in (ALLOWED, DENIED)}):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -457,19 +436,13 @@ def guard_run(host, users, tmp_path_factory):
         "- name: Lockout guard\n  hosts: all\n  gather_facts: false\n"
         "  roles:\n    - role: onebox.vps.harden\n"
     )
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            str(tmp / "inventory.json"),
-            "--tags",
-            "harden_lockout_guard",
-            str(tmp / "play.yml"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
+    proc = ansible(
+        "ansible-playbook",
+        "-i",
+        str(tmp / "inventory.json"),
+        "--tags",
+        "harden_lockout_guard",
+        str(tmp / "play.yml"),
         timeout=300,
     )
     return proc.stdout + proc.stderr

@@ -3,11 +3,12 @@ would meet them: deploy a good release and a broken one, roll back, rotate secre
 restore, renew certificates and check the status. Each runbook runs from the controller with
 ansible-playbook against a copy of the scenario's inventory whose vault is really encrypted.
 
-While a runbook switches containers, a bounded probe loop inside the target (files/probe.sh:
-about 10 requests a second through Nginx on 127.0.0.1, GET and POST, Redis and PostgreSQL paths)
-records every answer; the tests require that every one of them was a 2xx. Like any HTTP/2 client,
-the probe sends a request again when Nginx closed its connection with GOAWAY before processing it
-(at a reload; see files/probe.sh and docs/runbooks/deploy.md); nothing else is retried.
+While a runbook switches containers, a bounded probe loop inside the target
+(molecule/resources/probe.sh: about 10 requests a second through Nginx on 127.0.0.1, GET and POST,
+Redis and PostgreSQL paths) records every answer; the tests require that every one of them was a
+2xx. Like any HTTP/2 client, the probe sends a request again when Nginx closed its connection with
+GOAWAY before processing it (at a reload; see probe.sh and docs/runbooks/deploy.md); nothing else
+is retried.
 
 The tests run in file order and build on each other (the release deployed by one is the one the
 next starts from), like the steps of an operator's night; each takes the ``host`` fixture, so
@@ -23,15 +24,17 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from hashlib import sha256
 from pathlib import Path
 
 import pytest
+import testinfra_helpers as helpers
 import yaml
+from testinfra_helpers import REPO, container_address, sh
 
 SCENARIO = Path(__file__).resolve().parents[1]
-REPO = SCENARIO.parents[1]
 PROJECT = "/opt/escalating-reminders"
 # the spec's domain (l.198, the host of API_URL): Nginx answers no other name, so every request
 # to 127.0.0.1 presents it (curl --resolve, openssl -servername)
@@ -48,18 +51,8 @@ VAULT_PASSWORD = "test-only-vault-password"  # protects test values only
 # --- helpers ----------------------------------------------------------------------------
 
 
-def sh(host, cmd: str) -> str:
-    result = host.run(cmd)
-    assert result.rc == 0, f"{cmd}: rc={result.rc}\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
 def https(host, path: str, *extra: str) -> str:
-    return sh(
-        host,
-        f"curl -sk --max-time 10 {' '.join(extra)} --resolve {DOMAIN}:443:127.0.0.1 "
-        f"https://{DOMAIN}{path}",
-    )
+    return helpers.https(host, path, *extra, name=DOMAIN)
 
 
 def version(host) -> str:
@@ -99,11 +92,7 @@ def inventory(tmp_path_factory):
     over SSH to its address as the admin (base_admin_user), becoming root with sudo."""
     root = tmp_path_factory.mktemp("inventory")
     shutil.copytree(SCENARIO / "inventory", root, dirs_exist_ok=True)
-    address = subprocess.run(
-        ["docker", "container", "inspect", "-f",
-         "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", "onebox-runbooks"],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()[0]  # fmt: skip
+    address = container_address("onebox-runbooks")
     key = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "ssh/id_ed25519"
     (root / "hosts.yml").write_text(
         yaml.safe_dump(
@@ -136,53 +125,34 @@ def inventory(tmp_path_factory):
 
 
 def ansible(tool: str, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ANSIBLE_FORCE_COLOR": "0",
-        "NO_COLOR": "1",
-        "ONEBOX_TEST_SPEC": str(SPEC),
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).parent / tool), *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """helpers.ansible with the spec the inventory reads."""
+    env = {"ONEBOX_TEST_SPEC": str(SPEC), "ANSIBLE_PYTHON_INTERPRETER": sys.executable}
+    return helpers.ansible(tool, *args, env=env, timeout=timeout)
 
 
-def converge_stack(inventory, *extra: str) -> subprocess.CompletedProcess[str]:
-    """site.yml's stack play (the scenario's converge.yml, --tags stack) with the inventory
-    copy and its vault, and *extra* arguments."""
+def playbook(inventory, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    """ansible-playbook with the inventory copy and its vault, and *args*."""
     return ansible(
         "ansible-playbook",
         "-i",
         str(inventory / "hosts.yml"),
         "--vault-password-file",
         str(inventory / "vault-password"),
-        "--tags",
-        "stack",
-        str(SCENARIO / "converge.yml"),
-        *extra,
+        *args,
+        timeout=timeout,
     )
+
+
+def converge_stack(inventory, *extra: str) -> subprocess.CompletedProcess[str]:
+    """site.yml's stack play (the scenario's converge.yml, --tags stack) with the inventory
+    copy and its vault, and *extra* arguments."""
+    return playbook(inventory, "--tags", "stack", str(SCENARIO / "converge.yml"), *extra)
 
 
 @pytest.fixture(scope="module")
 def runbook(inventory):
     def run(name: str, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-        proc = ansible(
-            "ansible-playbook",
-            "-i",
-            str(inventory / "hosts.yml"),
-            "--vault-password-file",
-            str(inventory / "vault-password"),
-            f"playbooks/{name}.yml",
-            *extra,
-            timeout=timeout,
-        )
+        proc = playbook(inventory, f"playbooks/{name}.yml", *extra, timeout=timeout)
         proc.output = proc.stdout + proc.stderr  # type: ignore[attr-defined]
         return proc
 
@@ -199,29 +169,17 @@ def seeded(host):
     assert json.loads(https(host, "/db/probe-key"))["value"] == "probe-pg"
 
 
+# what the probe asks for in turn: the app's health, a Redis read, a PostgreSQL read and a
+# Redis write (a POST, which Nginx never retries)
+PROBE_REQUESTS = ("GET:/health", "GET:/kv/probe-key", "GET:/db/probe-key", "POST:/kv/probe-write")
+
+
 @contextmanager
-def probe(host, max_requests: int = 6000):
-    """Run files/probe.sh in the target for the duration of the block; yields a list that holds
-    the probe's lines once the block is left."""
-    probe_file = (SCENARIO / "files/probe.sh").read_text()
-    sh(host, "rm -f /tmp/probe.out /tmp/probe.stop")
-    sh(host, f"cat > /tmp/probe.sh <<'EOF'\n{probe_file}EOF\nchmod 0644 /tmp/probe.sh")
-    # a transient systemd unit: a background process of the test's own command would end with it
-    sh(
-        host,
-        "systemd-run --quiet --collect --unit onebox-probe /bin/sh "
-        f"/tmp/probe.sh /tmp/probe.out /tmp/probe.stop {max_requests} {DOMAIN}",
-    )
-    lines: list[str] = []
-    try:
-        yield lines
-    finally:
-        sh(host, "touch /tmp/probe.stop")
-        for _ in range(60):
-            if host.run("tail -n 1 /tmp/probe.out").stdout.strip() == "done":
-                break
-            time.sleep(0.5)
-        lines.extend(sh(host, "cat /tmp/probe.out").splitlines())
+def probe(host) -> Iterator[list[str]]:
+    """molecule/resources/probe.sh in the target for the duration of the block (helpers.probe);
+    yields a list that holds the probe's lines once the block is left."""
+    with helpers.probe(host, DOMAIN, requests=PROBE_REQUESTS) as running:
+        yield running.lines
 
 
 def assert_no_failed_request(lines: list[str], minimum: int = 20) -> None:
@@ -415,10 +373,7 @@ def test_rotate_all_after_the_window_without_a_failed_request(host, runbook, inv
 
     # the old credentials are refused, the new ones accepted
     def redis_as_app(password: str):
-        return host.run(
-            f"printf %s {password} | {COMPOSE} exec -T redis sh -c "
-            "'REDISCLI_AUTH=\"$(cat)\" redis-cli --user app ping'"
-        )
+        return helpers.redis_with_password(host, COMPOSE, password, "ping", user="app")
 
     old_redis = redis_as_app(old["vault_redis_password"])
     assert "WRONGPASS" in old_redis.stdout + old_redis.stderr and "PONG" not in old_redis.stdout
@@ -562,6 +517,9 @@ def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, invento
     ones. The data of the earlier tests is replaced by the old layout's (the tests below need
     none of it)."""
     pg = f"{PROJECT}/postgres"
+    # the whole project stopped first: an app left running without its database turns unhealthy
+    # after its retries (a minute), and compose then refuses to start what depends on it
+    sh(host, f"{COMPOSE} stop")
     sh(host, f"{COMPOSE} rm -sf postgres")
     sh(host, "docker volume rm escalating-reminders_postgres-data")
     # the earlier layout: no roles script, no admin password, the app's role bootstraps
@@ -598,9 +556,9 @@ def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, invento
     assert "rename the bootstrap superuser app to postgres" in out, out[-6000:]
 
     def psql(user: str, sql: str) -> str:
-        return sh(
-            host, f'{COMPOSE} exec -T postgres psql -XqAt -U {user} -d app -c "{sql}"'
-        ).strip()
+        result = helpers.psql(host, COMPOSE, user, sql)
+        assert result.rc == 0, f"{sql}: rc={result.rc}\n{result.stdout}\n{result.stderr}"
+        return result.stdout.strip()
 
     assert psql("postgres", "select rolname, rolsuper from pg_roles where oid = 10") == "postgres|t"
     assert psql("app", "select rolsuper, rolcreaterole, rolcreatedb from pg_roles "
@@ -628,19 +586,11 @@ def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, invento
 
 
 def served_certificate_end(host) -> str:
-    return sh(
-        host,
-        f"echo | openssl s_client -connect 127.0.0.1:443 -servername {DOMAIN} 2>/dev/null "
-        "| openssl x509 -noout -enddate",
-    ).strip()
+    return helpers.served_cert(host, DOMAIN, "-enddate")
 
 
 def served_cert_fingerprint(host) -> str:
-    return sh(
-        host,
-        f"echo | openssl s_client -connect 127.0.0.1:443 -servername {DOMAIN} 2>/dev/null "
-        "| openssl x509 -noout -fingerprint -sha256",
-    ).strip()
+    return helpers.served_cert(host, DOMAIN, "-fingerprint -sha256")
 
 
 def test_renew_certs_reports_and_forces_a_new_self_signed_certificate(host, runbook):
