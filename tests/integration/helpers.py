@@ -78,6 +78,23 @@ def task_results(report: dict):
                 yield task["task"]["name"], host, result
 
 
+def local_play(
+    play: Path,
+    *extra: str,
+    variables: dict | None = None,
+    cwd: Path = REPO,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """ansible-playbook *play* on localhost over the local connection. *variables* go in as a
+    JSON extra-vars file written beside the play (values keep their types), then *extra*."""
+    args = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)]
+    if variables is not None:
+        file = play.with_name(f"{play.stem}.vars.json")
+        file.write_text(json.dumps(variables))
+        args += ["-e", f"@{file}"]
+    return run([*args, *extra], cwd=cwd, env=env)
+
+
 def validate_only(
     play: Path, *extra: str, cwd: Path = REPO, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

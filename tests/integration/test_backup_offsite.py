@@ -7,12 +7,10 @@ scenario ``runbooks``).
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import yaml
 
-from .helpers import REPO, recap, run
+from .helpers import REPO, local_play, recap
 
 RUNBOOK = yaml.safe_load((REPO / "playbooks/backup.yml").read_text())
 
@@ -37,19 +35,8 @@ def _play(tmp_path, variables: dict) -> tuple[str, dict]:
         }
     ]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
-    (tmp_path / "vars.json").write_text(json.dumps(variables))
-    proc = run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            str(tmp_path / "play.yml"),
-            "-e",
-            f"@{tmp_path / 'vars.json'}",
-        ],
-        env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"},
+    proc = local_play(
+        tmp_path / "play.yml", variables=variables, env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out

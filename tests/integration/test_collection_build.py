@@ -8,7 +8,7 @@ import tarfile
 import pytest
 import yaml
 
-from .helpers import REPO, recap, run, validate_only
+from .helpers import REPO, local_play, recap, run, validate_only
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDNzgt2fM8fSR0uJlFE+0+ICtN9/Tybx+Nn5Wp/eM4Ol test"
 
@@ -99,7 +99,7 @@ def test_filter_runs_by_fqcn_from_the_installed_collection(installed):
         f"        __vars: \"{{{{ lookup('ansible.builtin.file', '{spec}')"
         ' | onebox.vps.spec_to_vars }}"\n'
     )
-    proc = run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)], cwd=tmp, env=env)
+    proc = local_play(play, cwd=tmp, env=env)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert recap(out)["localhost"]["ok"] == 1

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from .helpers import REPO, run
+from .helpers import REPO, local_play
 
 FIXTURES = REPO / "tests" / "fixtures" / "harden"
 ROLE = REPO / "roles" / "harden"
@@ -63,9 +63,7 @@ def todo(tmp_path_factory) -> dict:
     (tmp / "probes.yml").write_text(json.dumps(probes))
     (tmp / "play.yml").write_text(PLAYBOOK.format(role=ROLE))
     out = tmp / "todo.json"
-    done = run(
-        ["ansible-playbook", "-i", "localhost,", "-e", f"out={out}", str(tmp / "play.yml")], cwd=tmp
-    )
+    done = local_play(tmp / "play.yml", "-e", f"out={out}", cwd=tmp)
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(out.read_text())
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import recap, run
+from .helpers import local_play, recap
 
 TEMPLATES = {
     # trim_blocks, a loop, a trailing newline and ansible_managed, as roles write them
@@ -76,18 +76,7 @@ def play(tmp_path: Path):
     out.mkdir()
 
     def _run(*extra: str, env: dict[str, str] | None = None):
-        done = run(
-            [
-                "ansible-playbook",
-                "-i",
-                "localhost,",
-                str(tmp_path / "play.yml"),
-                "-e",
-                f"out={out}",
-                *list(extra),
-            ],
-            env=env,
-        )
+        done = local_play(tmp_path / "play.yml", "-e", f"out={out}", *extra, env=env)
         return done, recap(done.stdout).get("localhost")
 
     return _run, out

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .helpers import REPO, run
+from .helpers import REPO, local_play
 
 CASES = [
     (
@@ -138,19 +138,7 @@ def test_default_follows_the_spec(tmp_path, role, var, spec, expected):
         + tasks
         + f'    - ansible.builtin.debug: {{msg: "@@{{{{ {var} | to_json }}}}@@"}}\n'
     )
-    (tmp_path / "vars.json").write_text(json.dumps({"onebox_spec": spec}))
-    proc = run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "-e",
-            f"@{tmp_path / 'vars.json'}",
-            str(tmp_path / "play.yml"),
-        ]
-    )
+    proc = local_play(tmp_path / "play.yml", variables={"onebox_spec": spec})
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     value = out.split("@@")[1]

@@ -17,7 +17,7 @@ import crossplane
 import pytest
 import yaml
 
-from .helpers import REPO, compose_config, recap, run
+from .helpers import REPO, compose_config, local_play, recap
 
 SPECS = sorted((REPO / "tests/fixtures/specs").glob("*.txt"))
 PLAY = textwrap.dedent(
@@ -51,18 +51,7 @@ def test_reference_spec_renders_a_valid_compose_project(spec, tmp_path):
     play = tmp_path / "render.yml"
     play.write_text(PLAY)
     project = tmp_path / "project"
-    proc = run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            str(play),
-            "-e",
-            f"spec={spec}",
-            "-e",
-            f"stack_project_dir={project}",
-        ]
-    )
+    proc = local_play(play, "-e", f"spec={spec}", "-e", f"stack_project_dir={project}")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert recap(proc.stdout)["localhost"]["failed"] == 0
     compose = compose_config(project)
@@ -132,19 +121,7 @@ def test_edge_renders_certbot_tls_headers_limits_and_keepalive(tmp_path):
         "certbot_ca_bundle": str(tmp_path / "ca.pem"),
     }
     (tmp_path / "ca.pem").write_text("not read by the render\n")
-    (tmp_path / "edge.json").write_text(json.dumps(edge))
-    proc = run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            str(play),
-            "-e",
-            f"spec={spec}",
-            "-e",
-            f"@{tmp_path / 'edge.json'}",
-        ]
-    )
+    proc = local_play(play, "-e", f"spec={spec}", variables=edge)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     services = compose_config(project, "certbot")["services"]
     certbot, nginx = services["certbot"], services["nginx"]
@@ -256,7 +233,7 @@ def test_turning_a_service_off_removes_its_files_and_secrets(tmp_path):
              "certbot_enabled": on, "stack_project_name": name, **certbot}
         )  # fmt: skip
         args = ["-e", f"spec={spec}", "-e", f"stack_project_dir={project}", "-e", flags]
-        proc = run(["ansible-playbook", "-i", "localhost,", str(play), *args])
+        proc = local_play(play, *args)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
         return proc
 
@@ -297,7 +274,7 @@ def test_secrets_as_files_stay_out_of_the_environment(tmp_path):
     def render(names: list[str]):
         extra = json.dumps({"app_secrets_as_files": names, "redis_enabled": True})
         args = ["-e", f"spec={spec}", "-e", f"stack_project_dir={project}", "-e", extra]
-        proc = run(["ansible-playbook", "-i", "localhost,", str(play), *args])
+        proc = local_play(play, *args)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
         return proc
 

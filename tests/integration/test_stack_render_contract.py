@@ -15,7 +15,6 @@ a ``daily`` schedule, none of the new keys), which must render as before.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 import crossplane
 import pytest
 
-from .helpers import REPO, compose_config, recap, run
+from .helpers import REPO, compose_config, local_play, recap
 
 MIB = 1024 * 1024
 
@@ -184,17 +183,7 @@ def _render(tmp, spec: dict, **extra) -> dict:
         "out": str(tmp),
         **extra,
     }
-    (tmp / "vars.json").write_text(json.dumps(variables))
-    proc = run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            str(tmp / "play.yml"),
-            "-e",
-            f"@{tmp / 'vars.json'}",
-        ]
-    )
+    proc = local_play(tmp / "play.yml", variables=variables)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert recap(proc.stdout)["localhost"]["failed"] == 0
     services = compose_config(project)["services"]

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 import yaml
 
-from .helpers import recap, run
+from .helpers import local_play, recap, run
 
 PLAY = textwrap.dedent(
     """\
@@ -49,22 +49,11 @@ def view(file, password) -> dict:
 
 
 def play(tmp_path, file, *extra):
-    return run(
-        [
-            "ansible-playbook",
-            "-i",
-            "localhost,",
-            str(tmp_path / "play.yml"),
-            "-e",
-            f"@{file}",
-            "-e",
-            f"vault_file={file}",
-            "-e",
-            "new_value=ffee",
-            "-e",
-            "previous_value=0011",
-            *extra,
-        ]
+    return local_play(
+        tmp_path / "play.yml",
+        *("-e", f"@{file}", "-e", f"vault_file={file}"),
+        *("-e", "new_value=ffee", "-e", "previous_value=0011"),
+        *extra,
     )
 
 
