@@ -24,20 +24,14 @@ export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$PWD/.harness/self:
 cleanup() { docker rm -f -v "$name" >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 
-# docker run flags and the scenario's variables, from the molecule configuration
+# docker run flags (molecule/resources/platform.yml) and the scenario's variables
+"$venv/python" tests/harness/run_flags.py >"$work/run-flags"
 "$venv/python" - "$work" <<'PY'
-import json, shlex, sys
+import json, sys
 from pathlib import Path
 import yaml
 
 work = Path(sys.argv[1])
-base = yaml.safe_load(Path("molecule/resources/platform.yml").read_text())["onebox_platform"]
-flags = [f"--cap-add={c}" for c in base["capabilities"]]
-flags += [f"--security-opt={o}" for o in base["security_opts"]]
-flags += [f"--cgroupns={base['cgroupns_mode']}"]
-flags += [f"--tmpfs={t}" for t in base["tmpfs"]]
-flags += [f"--volume={v}" for v in base["volumes"]]
-(work / "run-flags").write_text(" ".join(shlex.quote(f) for f in flags))
 scenario = yaml.safe_load(Path("molecule/harden/molecule.yml").read_text())
 variables = scenario["provisioner"]["inventory"]["group_vars"]["all"]
 (work / "vars.json").write_text(json.dumps(variables))

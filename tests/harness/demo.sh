@@ -87,19 +87,7 @@ PY
 
 # docker run flags from molecule/resources/platform.yml, the one list of safe capabilities
 run_flags() {
-  "$venv/python" - <<'PY'
-import shlex
-from pathlib import Path
-import yaml
-
-base = yaml.safe_load(Path("molecule/resources/platform.yml").read_text())["onebox_platform"]
-flags = [f"--cap-add={c}" for c in base["capabilities"]]
-flags += [f"--security-opt={o}" for o in base["security_opts"]]
-flags += [f"--cgroupns={base['cgroupns_mode']}"]
-flags += [f"--tmpfs={t}" for t in base["tmpfs"]]
-flags += [f"--volume={v}" for v in base["volumes"]]
-print(" ".join(shlex.quote(f) for f in flags))
-PY
+  "$venv/python" tests/harness/run_flags.py
 }
 
 publish_flags() {
