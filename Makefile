@@ -25,7 +25,7 @@ SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/m
 MATRIX ?=
 STAGE := tests/harness/stage.sh
 
-.PHONY: help setup engine venv collections compose images lint unit molecule scenario test bench build demo demo-destroy clean
+.PHONY: help setup engine venv collections compose images lint unit oldest ee unit-lane molecule scenario test bench build demo demo-destroy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,21 @@ lint: venv collections ## ruff, yamllint, ansible-lint (profile production)
 unit: venv collections ## pytest: parser unit tests, collection build and role argument checks
 	@$(STAGE) pytest pytest -q tests
 
+# the claim of meta/runtime.yml (requires_ansible) and requirements.txt's floors, tested:
+# tests/unit in .harness/venv-oldest (pyproject.toml's `oldest` group: ansible-core 2.19.0)
+oldest: ## pytest tests/unit with the oldest ansible-core and libraries the collection claims
+	@$(STAGE) oldest sh -c 'VENV_NAME=venv-oldest VENV_GROUP=oldest tests/harness/venv.sh && \
+	  PATH="$(CURDIR)/$(HARNESS_DIR)/venv-oldest/bin:$$PATH" \
+	  $(HARNESS_DIR)/venv-oldest/bin/python -m pytest -q -p no:cacheprovider tests/unit'
+
+ee: venv ## ansible-builder create: the execution environment's build context (no image built)
+	@$(STAGE) ee tests/harness/ee.sh
+
+# `make test`'s lane beside molecule: unit, then the two quick checks (molecule keeps the other
+# lane from the start)
+unit-lane: unit
+	@$(MAKE) --no-print-directory oldest ee
+
 molecule: setup images ## every molecule scenario (converge, idempotence, check, verify), MOLECULE_JOBS at a time
 	@tests/harness/molecule_all.sh $(SCENARIOS) $(MATRIX)
 
@@ -64,15 +79,16 @@ scenario: setup images ## one scenario: make scenario S=base
 	@$(STAGE) "molecule $(S)" tests/harness/scenario.sh "$(S)"
 
 # unit and molecule run side by side: the molecule lanes spend most of their time waiting on
-# their targets (apt, image loads, health checks), which leaves pytest a core; each target's
-# output is printed in one piece when it ends (--output-sync)
+# their targets (apt, image loads, health checks), which leaves pytest a core; oldest and ee
+# take that core after unit (unit-lane); each target's output is printed in one piece when it
+# ends (--output-sync)
 test: ## the whole suite: set-up, lint, then unit beside molecule; prints the time of each stage
 	@rm -f $(HARNESS_DIR)/timings.txt
 	@mkdir -p $(HARNESS_DIR)
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
 	@$(STAGE) images $(MAKE) --no-print-directory images
 	@$(MAKE) --no-print-directory lint
-	@$(STAGE) "unit+molecule" $(MAKE) --no-print-directory -j2 --output-sync=target unit molecule
+	@$(STAGE) "unit+molecule" $(MAKE) --no-print-directory -j2 --output-sync=target unit-lane molecule
 	@echo "== stage timings =="; cat $(HARNESS_DIR)/timings.txt
 	@if [ -s $(HARNESS_DIR)/platform-fallback.txt ]; then echo "== !!! PLATFORMS NOT TESTED AS THEMSELVES !!! =="; cat $(HARNESS_DIR)/platform-fallback.txt; fi
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.onebox.vps.plugins.filter import spec as adapter
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_parser as sp
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "specs"
@@ -135,16 +138,41 @@ def test_sidecar_documentation_matches_the_function(name):
     assert f"onebox.vps.{name}" in docs["EXAMPLES"]
 
 
-def test_requirements_pin_what_pyproject_pins():
-    import tomllib
+def _pins(group: str) -> dict[str, str]:
+    """{name: version} of a dependency group of pyproject.toml, whose entries are all exact."""
+    groups = tomllib.loads((REPO / "pyproject.toml").read_text())["dependency-groups"]
+    pins = {}
+    for line in groups[group]:
+        if isinstance(line, str):
+            req = Requirement(line)
+            (spec,) = req.specifier
+            assert spec.operator == "==", line
+            pins[canonicalize_name(req.name)] = spec.version
+    return pins
 
-    runtime = tomllib.loads((REPO / "pyproject.toml").read_text())["dependency-groups"]["runtime"]
-    lines = [
-        ln
-        for ln in (REPO / "requirements.txt").read_text().splitlines()
-        if ln and not ln.startswith("#")
-    ]
-    assert sorted(lines) == sorted(runtime)
+
+def test_requirements_ranges_admit_the_pins_and_their_floors_are_the_oldest_group():
+    """requirements.txt holds ranges (for installs and the execution environment); the test
+    venv's exact pins (group runtime) lie in them, and their floors are what `make oldest`
+    tests (group oldest, with ansible-core at the floor of requires_ansible)."""
+    ranges = {
+        canonicalize_name(req.name): req.specifier
+        for req in (
+            Requirement(ln)
+            for ln in (REPO / "requirements.txt").read_text().splitlines()
+            if ln and not ln.startswith("#")
+        )
+    }
+    runtime, oldest = _pins("runtime"), _pins("oldest")
+    assert set(ranges) == set(runtime)
+    for name, spec in ranges.items():
+        assert runtime[name] in spec, name
+        floors = [s.version for s in spec if s.operator == ">="]
+        uppers = [s for s in spec if s.operator == "<"]
+        assert len(floors) == 1 and len(uppers) == 1, f"{name}: want >=x,<y, got {spec}"
+        assert oldest[name] == floors[0], name
+    required = yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())["requires_ansible"]
+    assert required == f">={oldest['ansible-core']}"
 
 
 def _run_playbook(tmp_path: Path, playbook: str, inventory: str, role_defaults: str) -> dict:
