@@ -53,14 +53,14 @@ def test_tarball_holds_the_collection_and_no_dev_files(installed):
 
 
 def test_role_documented_by_fqcn(installed):
-    _, _, env, tmp = installed
+    _unused, _unused, env, tmp = installed
     doc = run(["ansible-doc", "-t", "role", "onebox.vps.base"], cwd=tmp, env=env)
     assert doc.returncode == 0, doc.stderr
     assert "base_admin_ssh_keys" in doc.stdout
 
 
 def test_role_runs_by_fqcn_from_the_installed_collection(installed):
-    _, dest, env, tmp = installed
+    _unused, dest, env, tmp = installed
     play = tmp / "play.yml"
     play.write_text(
         "- name: Installed role\n  hosts: localhost\n  gather_facts: false\n"
@@ -80,14 +80,14 @@ def test_role_runs_by_fqcn_from_the_installed_collection(installed):
 
 
 def test_filter_documented_by_fqcn(installed):
-    _, _, env, tmp = installed
+    _unused, _unused, env, tmp = installed
     doc = run(["ansible-doc", "-t", "filter", "onebox.vps.spec_to_vars"], cwd=tmp, env=env)
     assert doc.returncode == 0, doc.stderr
     assert "strict" in doc.stdout
 
 
 def test_filter_runs_by_fqcn_from_the_installed_collection(installed):
-    _, _, env, tmp = installed
+    _unused, _unused, env, tmp = installed
     spec = REPO / "tests" / "fixtures" / "specs" / "001_36153ecda6a937a2.txt"
     play = tmp / "filter.yml"
     play.write_text(
