@@ -29,9 +29,12 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/onebox-importer.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 ansible-galaxy collection build --output-path "$tmp" . >/dev/null
 rc=0
-# its venv first on PATH: the importer runs that venv's ansible-doc (and ansible-lint)
-PATH=$PWD/$venv/bin:$PATH GALAXY_IMPORTER_CONFIG=$PWD/.config/galaxy-importer.cfg \
-  "$venv/bin/python" -m galaxy_importer.main "$tmp"/onebox-vps-*.tar.gz >"$tmp/log" 2>&1 || rc=$?
+# its venv first on PATH: the importer runs that venv's ansible-doc (and ansible-lint); from
+# $tmp, where it leaves its importer_result.json
+bin=$PWD/$venv/bin
+cfg=$PWD/.config/galaxy-importer.cfg
+(cd "$tmp" && PATH=$bin:$PATH GALAXY_IMPORTER_CONFIG=$cfg \
+  "$bin/python" -m galaxy_importer.main onebox-vps-*.tar.gz >log 2>&1) || rc=$?
 # INFO lines are plain; the others start with their level
 grep -v '^Loading ' "$tmp/log" || true
 errors=$(grep -c '^ERROR' "$tmp/log" || true)
