@@ -8,7 +8,7 @@ work=${HARNESS_DIR:-.harness}
 mkdir -p "$work"
 
 need=""
-# shellcheck: ansible-test sanity's shellcheck test (make sanity)
+# the shellcheck package: for the shellcheck test of ansible-test sanity (make sanity)
 for pair in dockerd:docker.io mmdebstrap:mmdebstrap shellcheck:shellcheck; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
