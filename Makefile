@@ -25,12 +25,12 @@ SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/m
 MATRIX ?=
 STAGE := tests/harness/stage.sh
 
-.PHONY: help setup engine venv collections compose images lint unit oldest ee unit-lane molecule scenario test bench build demo demo-destroy clean
+.PHONY: help setup engine venv collections compose images lint sanity importer unit oldest ee unit-lane molecule scenario test bench build demo demo-destroy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-engine: ## Debian packages (docker.io, mmdebstrap) and a running dockerd
+engine: ## Debian packages (docker.io, mmdebstrap, shellcheck) and a running dockerd
 	@tests/harness/engine.sh
 
 venv: ## .harness/venv with the tools pinned in pyproject.toml
@@ -53,6 +53,14 @@ lint: venv collections ## ruff, yamllint, ansible-lint (profile production)
 	@$(STAGE) ruff sh -c 'ruff check . && ruff format --check .'
 	@$(STAGE) yamllint yamllint --strict .
 	@$(STAGE) ansible-lint ansible-lint
+
+# ansible-test runs from a copy of the checkout (tests/harness/sanity.sh); its venvs are cached
+# in ~/.ansible/test/venv, the exceptions are in tests/sanity/ignore-2.19.txt
+sanity: engine venv ## ansible-test sanity for the pinned ansible-core (--venv, this machine's python3)
+	@$(STAGE) sanity tests/harness/sanity.sh
+
+importer: venv ## galaxy-importer on the built tarball (own venv: .harness/importer-venv)
+	@$(STAGE) galaxy-importer tests/harness/importer.sh
 
 unit: venv collections ## pytest: parser unit tests, collection build and role argument checks
 	@$(STAGE) pytest pytest -q tests
@@ -82,12 +90,13 @@ scenario: setup images ## one scenario: make scenario S=base
 # their targets (apt, image loads, health checks), which leaves pytest a core; oldest and ee
 # take that core after unit (unit-lane); each target's output is printed in one piece when it
 # ends (--output-sync)
-test: ## the whole suite: set-up, lint, then unit beside molecule; prints the time of each stage
+test: ## the whole suite: set-up, lint, sanity, importer, then unit beside molecule; prints the time of each stage
 	@rm -f $(HARNESS_DIR)/timings.txt
 	@mkdir -p $(HARNESS_DIR)
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
 	@$(STAGE) images $(MAKE) --no-print-directory images
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory sanity importer
 	@$(STAGE) "unit+molecule" $(MAKE) --no-print-directory -j2 --output-sync=target unit-lane molecule
 	@echo "== stage timings =="; cat $(HARNESS_DIR)/timings.txt
 	@if [ -s $(HARNESS_DIR)/platform-fallback.txt ]; then echo "== !!! PLATFORMS NOT TESTED AS THEMSELVES !!! =="; cat $(HARNESS_DIR)/platform-fallback.txt; fi

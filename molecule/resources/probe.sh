@@ -49,4 +49,4 @@ while [ ! -e "$stop" ] && [ "$i" -lt "$max" ]; do
   sleep 0.1
 done
 rm -f "$err"
-echo done >>"$out"
+echo "done" >>"$out"

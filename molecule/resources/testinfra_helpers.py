@@ -184,7 +184,7 @@ class Probe:
 
     def wait_for(self, count: int) -> None:
         """Until the probe has made COUNT requests (30 s at most)."""
-        for _ in range(300):
+        for _i in range(300):
             if len(self.answers()) >= count:
                 return
             time.sleep(0.1)
@@ -192,7 +192,7 @@ class Probe:
 
     def stop(self) -> list[str]:
         sh(self.host, f"touch {self.stop_file}")
-        for _ in range(60):
+        for _i in range(60):
             if self.host.run(f"tail -n 1 {self.out}").stdout.strip() == "done":
                 break
             time.sleep(0.5)

@@ -17,17 +17,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.parsing.vault import VaultLib, is_encrypted, parse_vaulttext_envelope
 from ansible.plugins.action import ActionBase
-
-try:
-    from ansible_collections.onebox.vps.plugins.plugin_utils.vault_yaml import (
-        VaultYamlError,
-        apply_updates,
-    )
-except ImportError as exc:  # ruamel.yaml missing on the controller
-    apply_updates = None
-    _IMPORT_ERROR: ImportError | None = exc
-else:
-    _IMPORT_ERROR = None
+from ansible_collections.onebox.vps.plugins.plugin_utils.vault_yaml import (
+    MissingPackageError,
+    VaultYamlError,
+    apply_updates,
+)
 
 
 class ActionModule(ActionBase):
@@ -36,10 +30,6 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        if _IMPORT_ERROR is not None:
-            raise AnsibleActionFail(
-                f"onebox.vps.vault_update needs ruamel.yaml on the controller: {_IMPORT_ERROR}"
-            )
         path = self._task.args.get("path")
         updates = self._task.args.get("updates") or []
         if not path or not isinstance(updates, list):
@@ -60,8 +50,8 @@ class ActionModule(ActionBase):
         vault = VaultLib(secrets)
         encrypted = is_encrypted(raw)
         if encrypted:
-            _, _, _, vault_id = parse_vaulttext_envelope(raw)
-            plaintext, used_id, _ = vault.decrypt_and_get_vault_id(raw)
+            _cipher, _version, _cipher_name, vault_id = parse_vaulttext_envelope(raw)
+            plaintext, used_id, _secret = vault.decrypt_and_get_vault_id(raw)
             vault_id = vault_id or used_id
             text = to_text(plaintext)
         else:
@@ -75,6 +65,8 @@ class ActionModule(ActionBase):
             new_text = apply_updates(text, updates)
         except VaultYamlError as exc:
             raise AnsibleActionFail(f"{path}: {exc}") from exc
+        except MissingPackageError as exc:
+            raise AnsibleActionFail(exc.message("onebox.vps.vault_update")) from exc
 
         result.update(changed=new_text != text or not encrypted, path=path, encrypted=True)
         if not result["changed"] or self._play_context.check_mode:

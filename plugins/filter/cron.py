@@ -85,7 +85,7 @@ def _items(field: str, low: int, high: int, names: dict[str, int]) -> list[tuple
                 raise _FieldError("'*' cannot be part of a list")
             items.append(("*/", step))
         elif "-" in base:
-            first_text, _, last_text = base.partition("-")
+            first_text, _sep, last_text = base.partition("-")
             first = _number(first_text, low, high, names)
             last = _number(last_text, low, high, names)
             if first > last:
@@ -109,7 +109,7 @@ def _time_or_date(items: list[tuple], low: int) -> str:
         if item[0] == "*/":
             parts.append(f"{low:02d}/{item[1]}")
         elif item[0] == "range":
-            _, first, last, step = item
+            _unused, first, last, step = item
             parts.append(f"{first:02d}..{last:02d}" + (f"/{step}" if step else ""))
         else:
             parts.append(f"{item[1]:02d}")
@@ -126,7 +126,7 @@ def _weekdays(items: list[tuple]) -> str:
         if item[0] == "*/":
             days.update(range(0, 7, item[1]))
         elif item[0] == "range":
-            _, first, last, step = item
+            _unused, first, last, step = item
             days.update(d % 7 for d in range(first, last + 1, step or 1))
         else:
             days.add(item[1] % 7)

@@ -195,7 +195,7 @@ def ufw_rules(value: Any, port: Any, open_ports: Any) -> list[dict[str, str]]:
     if not rules:
         rules = [{"rule": "limit", "proto": "tcp", "port": ssh_port, "src": "any"}]
     for entry in open_ports:
-        number, _, proto = str(entry).partition("/")
+        number, _sep, proto = str(entry).partition("/")
         if not PORT.match(number) or proto not in ("tcp", "udp"):
             raise AnsibleFilterError(
                 f"{name}: open port {entry!r} is not port/proto (443/tcp, 60000:61000/udp)"
@@ -243,7 +243,7 @@ def ufw_missing(value: Any, stored: Any) -> list[Any]:
     added it."""
     name = "ufw_missing"
     rules = _rules(name, value)
-    have = {key for key, _ in _ufw_stored(name, stored)}
+    have = {key for key, _unused in _ufw_stored(name, stored)}
     missing: list[Any] = []
     for rule in rules:
         if any(key not in have for key in _ufw_keys(name, rule)) and rule not in missing:

@@ -233,7 +233,9 @@ def rotation_plan(
 
     app_key, rotations_key = keys["app_secret_values"], keys["rotations"]
     updates: list[dict[str, Any]] = [
-        {"path": [keys[store]], "value": values[store]} for _, store in STORES if store in names
+        {"path": [keys[store]], "value": values[store]}
+        for _unused, store in STORES
+        if store in names
     ]
     for name in retire:
         updates.append({"path": [app_key, f"{name}_PREVIOUS"], "state": "absent"})

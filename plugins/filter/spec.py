@@ -25,18 +25,17 @@ except ImportError:  # older ansible-core
 _CORE: Any = None
 
 
-def _core():
+def _core(name: str):
+    """The parser module, once markdown-it-py and ftfy are known to be installed."""
     global _CORE  # the one lazily imported module, set once
     if _CORE is None:
-        try:
-            from ansible_collections.onebox.vps.plugins.plugin_utils import spec_parser
-        except ImportError as exc:  # markdown-it-py or ftfy missing on the controller
-            raise AnsibleFilterError(
-                "the onebox.vps spec filters need markdown-it-py and ftfy on the controller "
-                f"({exc}); run: pip install -r requirements.txt "
-                "(requirements.txt is at the root of the onebox.vps collection)"
-            ) from exc
+        from ansible_collections.onebox.vps.plugins.plugin_utils import spec_parser
+
         _CORE = spec_parser
+    try:
+        _CORE.require_packages()
+    except _CORE.MissingPackageError as exc:
+        raise AnsibleFilterError(exc.message(f"onebox.vps.{name}")) from exc
     return _CORE
 
 
@@ -60,7 +59,7 @@ def _source(name: str, source: Any) -> str | None:
 def _analyse(name: str, value: Any, source: Any, part: str = ""):
     """One part of the parse (core.spec_to_vars, spec_findings or spec_explain): each call
     copies only the part it returns."""
-    core = _core()
+    core = _core(name)
     try:
         return getattr(core, part or name)(_text(name, value), _source(name, source))
     except core.SpecError as exc:
@@ -95,7 +94,7 @@ def spec_to_vars(
         raise AnsibleFilterTypeError("spec_to_vars: provided must be a list of variable names")
     values = _analyse("spec_to_vars", value, source)
     if strict:
-        core = _core()
+        core = _core("spec_to_vars")
         needed = {
             "app-image-missing": "app_image",
             "app-domain-missing": "app_domain",

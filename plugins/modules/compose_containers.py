@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # Copyright: onebox.vps maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# MIT License (see LICENSE at the root of the collection, or https://opensource.org/license/mit)
+# SPDX-License-Identifier: MIT
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ description:
     plugin M(onebox.vps.health_gate).
 version_added: 0.3.0
 author:
-  - onebox.vps maintainers
+  - onebox.vps maintainers (@onebox)
 options:
   project:
     description: The compose project's name (label C(com.docker.compose.project)).
@@ -37,8 +38,10 @@ options:
     default: 0
 attributes:
   check_mode:
+    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 
@@ -172,7 +175,7 @@ def main():
         containers = reduce_inspect(json.loads(out), project)
     if module.params["logs"] > 0:
         for c in containers:
-            _, out, err = module.run_command(
+            _rc, out, err = module.run_command(
                 ["docker", "logs", "--tail", str(module.params["logs"]), c["id"]]
             )
             c["stdout"], c["stderr"] = out.strip(), err.strip()

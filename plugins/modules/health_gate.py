@@ -1,3 +1,7 @@
+# Copyright: onebox.vps maintainers
+# MIT License (see LICENSE at the root of the collection, or https://opensource.org/license/mit)
+# SPDX-License-Identifier: MIT
+
 # The work is done on the controller by the action plugin of the same name
 # (plugins/action/health_gate.py); this file holds its documentation.
 
@@ -16,7 +20,7 @@ description:
   - Read-only. Used by the rollout of the C(onebox.vps.runbook) role, the gate of every switch.
 version_added: 0.3.0
 author:
-  - onebox.vps maintainers
+  - onebox.vps maintainers (@onebox)
 options:
   project:
     description: The compose project's name.
@@ -37,8 +41,10 @@ options:
     default: 2
 attributes:
   check_mode:
+    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 
@@ -63,8 +69,12 @@ waited:
 containers:
   description: >-
     The containers' last state, as M(onebox.vps.compose_containers) returns it, each with
-    C(hint): why its health check cannot run, or an empty string.
+    a C(hint).
   returned: always
   type: list
   elements: dict
+  contains:
+    hint:
+      description: Why the container's health check cannot run, or an empty string.
+      type: str
 """

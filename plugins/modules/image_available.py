@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # Copyright: onebox.vps maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# MIT License (see LICENSE at the root of the collection, or https://opensource.org/license/mit)
+# SPDX-License-Identifier: MIT
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ description:
     store or helper instead, the image is reported as unverified (C(pullable=null)), not missing.
 version_added: 0.2.0
 author:
-  - onebox.vps maintainers
+  - onebox.vps maintainers (@onebox)
 options:
   images:
     description: Image references (C(name:tag), C(registry/name:tag) or C(name@sha256:...)).
@@ -40,8 +41,10 @@ options:
     default: 10
 attributes:
   check_mode:
+    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 
@@ -81,9 +84,9 @@ import json  # noqa: E402
 import re  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.parse  # noqa: E402
-import urllib.request  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.urls import open_url  # noqa: E402
 
 DOCKER_HUB = "registry-1.docker.io"
 HUB_AUTH_KEYS = ("https://index.docker.io/v1/", "index.docker.io", "docker.io", DOCKER_HUB)
@@ -100,12 +103,12 @@ MANIFEST_TYPES = ", ".join(
 def parse_reference(image):
     """(registry, repository, tag-or-digest, canonical name:tag) of an image reference, with
     the Docker engine's rules for the registry part and the default tag."""
-    name, _, digest = image.partition("@")
+    name, _sep, digest = image.partition("@")
     tag = ""
     last = name.rsplit("/", 1)[-1]
     if ":" in last:
         name, tag = name.rsplit(":", 1)
-    first, _, rest = name.partition("/")
+    first, _sep, rest = name.partition("/")
     if rest and ("." in first or ":" in first or first == "localhost"):
         registry, repository = first, rest
     else:
@@ -173,10 +176,9 @@ def _challenge(header):
 
 
 def _request(url, method, headers, timeout):
-    req = urllib.request.Request(url, method=method, headers=headers)
     try:
         # only http(s) URLs are built here (pullable)
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with open_url(url, method=method, headers=headers, timeout=timeout) as resp:
             return resp.status, dict(resp.headers), resp.read() if method == "GET" else b""
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers or {}), b""
@@ -185,14 +187,14 @@ def _request(url, method, headers, timeout):
 def pullable(image, config_path, timeout):
     """(True, why) when the registry serves the manifest, (False, why) when it does not or cannot
     be reached, (None, why) when only a credential store could tell."""
-    registry, repository, reference, _ = parse_reference(image)
+    registry, repository, reference, _unused = parse_reference(image)
     host = registry.split(":")[0]
     scheme = "http" if host in ("localhost", "127.0.0.1", "::1") else "https"
     url = f"{scheme}://{registry}/v2/{repository}/manifests/{urllib.parse.quote(reference)}"
     headers = {"Accept": MANIFEST_TYPES}
     basic, helper = registry_credentials(config_path, registry)
     try:
-        status, resp_headers, _ = _request(url, "HEAD", headers, timeout)
+        status, resp_headers, _body = _request(url, "HEAD", headers, timeout)
         if status == 401:
             challenge = _challenge(
                 resp_headers.get("WWW-Authenticate") or resp_headers.get("Www-Authenticate")
@@ -203,17 +205,17 @@ def pullable(image, config_path, timeout):
                     query["service"] = challenge["service"]
                 token_url = challenge["realm"] + "?" + urllib.parse.urlencode(query)
                 auth = {"Authorization": basic} if basic else {}
-                t_status, _, body = _request(token_url, "GET", auth, timeout)
+                t_status, _headers, body = _request(token_url, "GET", auth, timeout)
                 if t_status == 200:
                     token = json.loads(body or b"{}")
                     token = token.get("token") or token.get("access_token") or ""
                     headers["Authorization"] = "Bearer " + token
-                    status, _, _ = _request(url, "HEAD", headers, timeout)
+                    status, _headers, _body = _request(url, "HEAD", headers, timeout)
                 else:
                     status = t_status
             elif basic:
                 headers["Authorization"] = basic
-                status, _, _ = _request(url, "HEAD", headers, timeout)
+                status, _headers, _body = _request(url, "HEAD", headers, timeout)
     except (urllib.error.URLError, OSError, ValueError) as e:
         reason = getattr(e, "reason", e)
         return False, f"{registry} cannot be reached from the host ({reason})"

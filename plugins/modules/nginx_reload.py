@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # Copyright: onebox.vps maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# MIT License (see LICENSE at the root of the collection, or https://opensource.org/license/mit)
+# SPDX-License-Identifier: MIT
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ description:
     C(onebox.vps.runbook) role (rollout, reload_nginx).
 version_added: 0.3.0
 author:
-  - onebox.vps maintainers
+  - onebox.vps maintainers (@onebox)
 options:
   project_dir:
     description: The compose project's directory.
@@ -48,9 +49,11 @@ options:
     default: 0
 attributes:
   check_mode:
+    description: Can run in check mode and predict the changed status without changing anything.
     support: full
     details: Says whether a pin file would change; reloads nothing.
   diff_mode:
+    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 

@@ -1,3 +1,7 @@
+# Copyright: onebox.vps maintainers
+# MIT License (see LICENSE at the root of the collection, or https://opensource.org/license/mit)
+# SPDX-License-Identifier: MIT
+
 # The work is done by the action plugin of the same name (plugins/action/render_files.py),
 # which renders on the controller and uses onebox.vps.file_states, ansible.builtin.copy and
 # ansible.builtin.file on the host; this file holds its documentation.
@@ -15,10 +19,10 @@ description:
     O(files[].validate) and O(files[].backup)); a file whose content is right but whose owner,
     group or mode drifted is fixed with M(ansible.builtin.file); a file that is right costs
     nothing more. N unchanged files cost one trip instead of about five each.
-  - The task reports changed when any file changed: put files that share a handler in one task.
+  - The task reports changed when any file changed, so put files that share a handler in one task.
 version_added: 0.1.0
 author:
-  - onebox.vps maintainers
+  - onebox.vps maintainers (@onebox)
 options:
   directories:
     description:
@@ -90,8 +94,10 @@ options:
     type: str
 attributes:
   check_mode:
+    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns details on what changed (or would change) in diff mode.
     support: full
 notes:
   - Files are rendered with the task's variables, like M(ansible.builtin.template).

@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # Copyright: onebox.vps maintainers
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# MIT License (see LICENSE at the root of the collection, or https://opensource.org/license/mit)
+# SPDX-License-Identifier: MIT
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ description:
   - Read-only; judging the facts is the C(onebox.vps.status_checks) filter's job.
 version_added: 0.3.0
 author:
-  - onebox.vps maintainers
+  - onebox.vps maintainers (@onebox)
 options:
   project_dir:
     description: The compose project's directory.
@@ -32,8 +33,10 @@ options:
     required: true
 attributes:
   check_mode:
+    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 

@@ -1,3 +1,7 @@
+# Copyright: onebox.vps maintainers
+# MIT License (see LICENSE at the root of the collection, or https://opensource.org/license/mit)
+# SPDX-License-Identifier: MIT
+
 # The work is done on the controller by the action plugin of the same name
 # (plugins/action/vault_update.py); this file holds its documentation.
 
@@ -16,7 +20,7 @@ description:
   - Used by C(playbooks/rotate_secrets.yml).
 version_added: 0.1.0
 author:
-  - onebox.vps maintainers
+  - onebox.vps maintainers (@onebox)
 options:
   path:
     description: Path of the vault file on the controller.
@@ -45,8 +49,10 @@ requirements:
   - ruamel.yaml on the controller
 attributes:
   check_mode:
+    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
+    description: Returns details on what changed (or would change) in diff mode.
     support: none
 notes:
   - The playbook run must have a vault secret (C(--vault-password-file), C(--vault-id) or

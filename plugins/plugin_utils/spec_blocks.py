@@ -237,11 +237,11 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
     """Build a Line from (style, text) segments; style is plain, strong, code or link."""
     if len(segments) == 1 and segments[0][0] == "plain":
         return _plain_line(segments[0][1], where)  # most lines and cells: one plain run
-    raw = "".join(text for _, text in segments)
+    raw = "".join(text for _unused, text in segments)
     text = clean(raw)
     scan = (
         raw
-        if all(s != "link" for s, _ in segments)
+        if all(s != "link" for s, _unused in segments)
         else "".join(t for s, t in segments if s != "link")
     )
     key = value = None
@@ -250,7 +250,7 @@ def make_line(segments: list[tuple[str, str]], where: Where) -> Line:
         bold = []
         while parts and parts[0][0] == "strong":
             bold.append(parts.pop(0)[1])
-        rest = "".join(text for _, text in parts)
+        rest = "".join(text for _unused, text in parts)
         candidate = clean("".join(bold))
         if candidate.endswith(":"):
             key, value = candidate[:-1].strip(), rest

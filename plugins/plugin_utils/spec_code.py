@@ -76,7 +76,7 @@ def _docker_run(code: Code, out: F.Collector) -> bool:
         while index < len(tokens):
             token = tokens[index]
             if token.startswith("-"):
-                key, _, value = token.partition("=")
+                key, _sep, value = token.partition("=")
                 if not value and key in _RUN_VALUE_FLAGS and index + 1 < len(tokens):
                     value = tokens[index + 1]
                     index += 1
@@ -216,7 +216,7 @@ def _parse(lang: str, body: str) -> Any:
         return tomllib.loads(body)
     if lang.startswith("json"):
         return json.loads(body)
-    docs = [d for d in yaml.load_all(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+    docs = list(yaml.load_all(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     docs = [d for d in docs if d is not None]
     return docs[0] if len(docs) == 1 else docs
 

@@ -52,7 +52,7 @@ def _ports(svc: dict) -> list[tuple[str | None, int]]:
             if target:
                 found.append((str(mapping.get("published") or "") or None, target))
             continue
-        parts = str(mapping).split("/")[0].split(":")
+        parts = str(mapping).split("/", maxsplit=1)[0].split(":")
         target = as_int(parts[-1])
         if target:
             found.append((":".join(parts[:-1]) or None, target))
@@ -336,7 +336,9 @@ def kamal(data: dict, code: Code, out: F.Collector) -> None:
         svc = {"image": acc.get("image"), "command": acc.get("cmd")}
         options = acc.get("options") if isinstance(acc.get("options"), dict) else {}
         svc["mem_limit"] = options.get("memory")
-        kind = F.component(str(name)) or F.component(str(acc.get("image") or "").split(":")[0])
+        kind = F.component(str(name)) or F.component(
+            str(acc.get("image") or "").split(":", maxsplit=1)[0]
+        )
         if kind in {"redis", "postgres"}:
             memory = svc["mem_limit"]
             image = svc["image"] if isinstance(svc["image"], str) else None

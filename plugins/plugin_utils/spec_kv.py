@@ -17,17 +17,12 @@ from ansible_collections.onebox.vps.plugins.plugin_utils import spec_prose as pr
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_units as units
 from ansible_collections.onebox.vps.plugins.plugin_utils import spec_vocab as vocab
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import clean
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_base import KV as KV
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_base import canonical as canonical
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_base import paths as paths
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_rates import AUTH_KEY_RE
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_base import KV, canonical
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_rates import (
-    auth_prefix as auth_prefix,
+    AUTH_KEY_RE,
+    rate_facts,
+    rate_zone,
 )
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_rates import (
-    rate_facts as rate_facts,
-)
-from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_rates import rate_zone as rate_zone
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_kv_rules import (
     RULES,
     health_expect,

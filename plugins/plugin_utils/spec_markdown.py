@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
 
+from ansible_collections.onebox.vps.plugins.plugin_utils.requirements import require
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import (
     Block,
     Code,
@@ -30,9 +31,14 @@ try:
 except ImportError:  # optional: the pure-Python parser below does the same, slower
     _pyrs = None
 
-from markdown_it import MarkdownIt
-
-_MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+try:
+    from markdown_it import MarkdownIt
+except ImportError as exc:  # spec_parser.require() names it when a filter is called
+    IMPORT_ERRORS: dict[str, ImportError | None] = {"markdown-it-py": exc}
+    _MD = None
+else:
+    IMPORT_ERRORS = {"markdown-it-py": None}
+    _MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _RS = _pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough"]) if _pyrs else None
 
 
@@ -50,7 +56,7 @@ class _Headings:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, title))
-        path = tuple(title for _, title in self.stack)
+        path = tuple(title for _level, title in self.stack)
         self._context = (path[-1], path)
 
 
@@ -264,6 +270,7 @@ def _py_table(tokens, start: int, heading, path) -> tuple[Table, int]:
 
 
 def _parse_py(text: str) -> list[Block]:
+    require(IMPORT_ERRORS)
     tokens = _MD.parse(text)
     blocks: list[Block] = []
     headings = _Headings()

@@ -27,6 +27,10 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
+from ansible_collections.onebox.vps.plugins.plugin_utils.requirements import (
+    MissingPackageError,
+    require,
+)
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_blocks import parse_blocks
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_checks import check
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_contract import (
@@ -39,6 +43,9 @@ from ansible_collections.onebox.vps.plugins.plugin_utils.spec_contract import (
 )
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_extract import extract_facts
 from ansible_collections.onebox.vps.plugins.plugin_utils.spec_repair import (
+    IMPORT_ERRORS as _REPAIR_IMPORT_ERRORS,
+)
+from ansible_collections.onebox.vps.plugins.plugin_utils.spec_repair import (
     prepare_text,
     repair_text,
 )
@@ -48,11 +55,13 @@ __all__ = [
     "CONTRACT",
     "FINDING_CODES",
     "STRICT_CODES",
+    "MissingPackageError",
     "SpecError",
     "SpecResult",
     "analyse",
     "check_contract",
     "contract_argument_spec",
+    "require_packages",
     "spec_explain",
     "spec_findings",
     "spec_to_vars",
@@ -98,6 +107,13 @@ def _run(text: str, source: str | None) -> SpecResult:
 
 
 _GC_PAUSE_CHARS = 100_000
+
+
+def require_packages() -> None:
+    """Raise MissingPackageError when markdown-it-py or ftfy is not installed."""
+    from ansible_collections.onebox.vps.plugins.plugin_utils.spec_markdown import IMPORT_ERRORS
+
+    require({**_REPAIR_IMPORT_ERRORS, **IMPORT_ERRORS})
 
 
 def _pipeline(text: str, source: str | None) -> SpecResult:

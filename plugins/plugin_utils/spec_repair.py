@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 
-import ftfy
-import ftfy.badness
+from ansible_collections.onebox.vps.plugins.plugin_utils.requirements import require
 
-_FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, explain=False)
+try:
+    import ftfy
+    import ftfy.badness
+except ImportError as exc:  # spec_parser.require() names it when a filter is called
+    IMPORT_ERRORS: dict[str, ImportError | None] = {"ftfy": exc}
+    _FTFY = None
+else:
+    IMPORT_ERRORS = {"ftfy": None}
+    _FTFY = ftfy.TextFixerConfig(unescape_html=False, uncurl_quotes=False, explain=False)
 
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -127,7 +134,7 @@ def _repair_residue(line: str) -> str:
 
 
 # A lead byte of a UTF-8 sequence read as Latin-1/cp1252 followed by a continuation byte
-# read the same way: 'Ã©' for 'é', 'â€”' for '—', 'ðŸ' for an emoji.
+# read the same way: 'Ã©' for 'é', 'â€\u201d' for '—', 'ðŸ' for an emoji.
 _MOJIBAKE_HINT = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
     "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
@@ -144,6 +151,7 @@ def repair_text(text: str) -> tuple[str, tuple[int, ...]]:
     Line structure is kept (ftfy only turns exotic line breaks into ``\\n``), so line
     numbers in findings refer to the document as a person sees it.
     """
+    require(IMPORT_ERRORS)
     if text.isascii():
         return text, ()
     lines = text.split("\n")

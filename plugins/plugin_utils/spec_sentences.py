@@ -83,7 +83,7 @@ _ASSIGNED_RE = re.compile(r"\s*[a-z][\w-]*\s*=\s")
 
 
 _ENV_PAIR_RE = re.compile(r"(?<![\w$])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)=([^\s,;]+)")
-_QUOTE_HINT = re.compile('[«“"`]')
+_QUOTE_HINT = re.compile('[«\u201c"`]')  # \u201c: the left double quotation mark
 _WEB_WORD = re.compile(r"\b(api|web|app)\b")
 _UNCHECKED = re.compile(r"\s*\[ \]")
 
@@ -175,10 +175,10 @@ def sentence_facts(
 # 'le conteneur queue lance « php artisan queue:work »', 'the worker container runs "x"'
 _CONTAINER_RUNS_RE = re.compile(
     r"(?:conteneur|container|contenedor|contentor|conteiner|service|servicio|servico|dienst)"
-    r"\s+[«\"“'`]?\s*([\w-]+)\s*[»\"”'`]?\s+"
+    r"\s+[«\"\u201c'`]?\s*([\w-]+)\s*[»\"\u201d'`]?\s+"
     r"(?:lance|ex[ée]cute|runs|starts|executa|ejecuta|startet|f[üu]hrt|esegue|avvia|draait|"
     r"roda|corre)\s+(?:la commande\s+|the command\s+|o comando\s+|el comando\s+|"
-    r"den befehl\s+|il comando\s+)?[«“\"`]\s*([^»”\"`]+?)\s*[»”\"`]",
+    r"den befehl\s+|il comando\s+)?[«\u201c\"`]\s*([^»\u201d\"`]+?)\s*[»\u201d\"`]",
     re.I,
 )
 

@@ -647,7 +647,7 @@ NOT_SECRET_NAMES = {"KEY_PREFIX", "PUBLIC_KEY_ID", "AUTH_URL", "AUTH_DOMAIN", "O
 
 # Compiled forms of the tables above, and one union each to skip text that names none.
 DB_PROVIDER_RES = [(re.compile(p), name, db_only) for p, name, db_only in DB_PROVIDERS]
-DB_PROVIDER_ANY = re.compile("|".join(f"(?:{p})" for p, _, _ in DB_PROVIDERS))
+DB_PROVIDER_ANY = re.compile("|".join(f"(?:{p})" for p, _unused, _unused in DB_PROVIDERS))
 REDIS_PROVIDER_RES = [(re.compile(p, re.I), name) for p, name in REDIS_PROVIDERS]
 OFFSITE_PROVIDER_RES = [(re.compile(p), name) for p, name in OFFSITE_PROVIDERS]
 FREQUENCY_RES = [(re.compile(p), name) for p, name in FREQUENCIES]

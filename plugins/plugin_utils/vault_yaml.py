@@ -16,9 +16,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ansible_collections.onebox.vps.plugins.plugin_utils.requirements import (
+    MissingPackageError,
+    require,
+)
+
+try:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+except ImportError as exc:  # apply_updates() raises MissingPackageError, naming it
+    IMPORT_ERRORS: dict[str, ImportError | None] = {"ruamel.yaml": exc}
+else:
+    IMPORT_ERRORS = {"ruamel.yaml": None}
+
+__all__ = ["MissingPackageError", "VaultYamlError", "apply_updates"]
 
 
 class VaultYamlError(ValueError):
@@ -88,7 +100,9 @@ def apply_updates(text: str, updates: Sequence[Mapping[str, Any]]) -> str:
 
     An update is ``{"path": ["vault_app_secret_values", "JWT_SECRET"], "value": "..."}`` (set,
     creating missing parent mappings) or ``{"path": [...], "state": "absent"}`` (remove).
+    Raises MissingPackageError when ruamel.yaml is not installed.
     """
+    require(IMPORT_ERRORS)
     try:
         before = yaml.safe_load(text) if text.strip() else {}
     except yaml.YAMLError as exc:

@@ -83,7 +83,7 @@ def accuracy(core) -> None:
 
 def _timed(core, text: str, name: str, runs: int) -> tuple[list[float], object]:
     times: list[float] = []
-    for _ in range(runs):
+    for _i in range(runs):
         core._CACHE.clear()
         start = time.perf_counter()
         core.spec_to_vars(text, name)

@@ -8,7 +8,8 @@ work=${HARNESS_DIR:-.harness}
 mkdir -p "$work"
 
 need=""
-for pair in dockerd:docker.io mmdebstrap:mmdebstrap; do
+# the shellcheck package: for the shellcheck test of ansible-test sanity (make sanity)
+for pair in dockerd:docker.io mmdebstrap:mmdebstrap shellcheck:shellcheck; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
 # python3-venv: the venv module is missing from Debian's python3 without it

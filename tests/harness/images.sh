@@ -134,6 +134,7 @@ save_archive() { # name image...
 }
 
 all="debian-systemd ubuntu-noble ubuntu-jammy debian-slim nginx redis certbot postgres pebble demo-app"
+# shellcheck disable=SC2048 # image names are single words, split on purpose (none given: all)
 for name in ${*:-$all}; do
   case $name in
     debian-systemd) build_rootfs_image debian-systemd local/debian-systemd:bookworm ;;

@@ -76,8 +76,8 @@ def table(role: Path) -> str:
 
 
 def render(readme: str, role: Path) -> str:
-    head, _, rest = readme.partition(BEGIN)
-    _, _, tail = rest.partition(END)
+    head, _sep, rest = readme.partition(BEGIN)
+    _unused, _sep, tail = rest.partition(END)
     return f"{head}{BEGIN}\n{table(role)}\n{END}{tail}"
 
 

@@ -66,7 +66,7 @@ def playbook_report(
         ["ansible-playbook", *args],
         env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json", **(env or {})},
     )
-    report, _ = json.JSONDecoder().raw_decode(proc.stdout)
+    report, _unused = json.JSONDecoder().raw_decode(proc.stdout)
     return proc, report
 
 

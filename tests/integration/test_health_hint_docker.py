@@ -28,7 +28,7 @@ def container():
         name = f"onebox-hint-{uuid.uuid4().hex[:8]}"
         names.append(name)
         docker("run", "-d", "--name", name, "--health-interval=1s", *health, IMAGE)
-        for _ in range(30):
+        for _i in range(30):
             state = json.loads(docker("inspect", "-f", "{{json .State}}", name))
             if state.get("Health", {}).get("Log"):
                 return state
@@ -55,7 +55,7 @@ def test_an_exec_form_check_naming_a_missing_binary(tmp_path):
     try:
         docker(*compose, "up", "-d")
         name = f"{project}-app-1"
-        for _ in range(30):
+        for _i in range(30):
             state = json.loads(docker("inspect", "-f", "{{json .State}}", name))
             if state.get("Health", {}).get("Log"):
                 break

@@ -111,4 +111,6 @@ def test_the_module_reports_what_the_host_has_and_what_is_missing(tmp_path):
     assert by_image[served]["present"] is False and by_image[served]["pullable"] is True
     assert by_image[served]["reason"] == f"served by {reg.address}"
     assert result["missing"] == [unknown]
-    assert not any(path.endswith("/local/demo-app/manifests/1.0.0") for _, path in reg.requests)
+    assert not any(
+        path.endswith("/local/demo-app/manifests/1.0.0") for _unused, path in reg.requests
+    )

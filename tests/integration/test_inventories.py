@@ -151,7 +151,7 @@ def test_an_image_in_an_offline_archive_is_not_looked_for(tmp_path):
         proc = site_preflight("-e", filled(tmp_path), "-e", extra, "-e", f"@{offline}")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
-    assert not any("/onebox/alloy/" in path for _, path in registry.requests)
+    assert not any("/onebox/alloy/" in path for _unused, path in registry.requests)
 
 
 def test_the_unfilled_template_is_refused_before_any_change():

@@ -63,7 +63,7 @@ def _failures(report: dict) -> dict[str, tuple[str, str]]:
 
 
 def test_each_roles_arguments_stop_the_preflight_play(tmp_path: Path):
-    hosts = {"good": {}} | {f"bad-{role}": bad for role, (bad, _) in BAD.items()}
+    hosts = {"good": {}} | {f"bad-{role}": bad for role, (bad, _unused) in BAD.items()}
     inventory = {"onebox": {"hosts": hosts, "vars": GOOD}}
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory))
     proc, report = playbook_report(
@@ -81,7 +81,7 @@ def test_each_roles_arguments_stop_the_preflight_play(tmp_path: Path):
     stats = report["stats"]
     assert "good" not in failed, failed.get("good")
     assert stats["good"]["failures"] == 0 and stats["good"]["ok"] > 0, stats["good"]
-    for role, (_, variable) in BAD.items():
+    for role, (_unused, variable) in BAD.items():
         host = f"bad-{role}"
         assert host in failed, f"{role}: the preflight play did not stop on {variable}"
         task, msg = failed[host]

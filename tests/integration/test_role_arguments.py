@@ -158,7 +158,7 @@ def test_good_input_passes(tmp_path, role, good):
 @pytest.mark.parametrize(
     ("role", "bad", "variable"),
     CASES,
-    ids=[f"{r}-{next(iter(b))}={b[next(iter(b))]!r}" for r, b, _ in CASES],
+    ids=[f"{r}-{next(iter(b))}={b[next(iter(b))]!r}" for r, b, _unused in CASES],
 )
 def test_bad_input_fails_first_naming_the_variable(tmp_path, role, bad, variable):
     rc, out = play_role(tmp_path, role, bad)

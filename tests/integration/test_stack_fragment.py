@@ -62,13 +62,15 @@ CASES = {
 
 
 def test_the_fragment_contract(tmp_path: Path):
-    hosts = {name: {"stack_fragment": fragment} for name, (fragment, _) in CASES.items()}
+    hosts = {name: {"stack_fragment": fragment} for name, (fragment, _unused) in CASES.items()}
     inventory = {"all": {"hosts": hosts, "vars": {"ansible_connection": "local"}}}
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory))
     (tmp_path / "play.yml").write_text(PLAY)
-    _, report = playbook_report(["-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml")])
+    _unused, report = playbook_report(
+        ["-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml")]
+    )
     failed, shown = {}, {}
-    for _, host, result in task_results(report):
+    for _unused, host, result in task_results(report):
         if result.get("failed"):
             failed[host] = json.dumps(result.get("msg", ""))
         elif "__stack_fragments" in result:

@@ -531,7 +531,7 @@ def test_nginx_redirects_to_configured_names_only(new):
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/x?q=1", headers={"Host": host}
             )
-            for _ in range(50):
+            for _i in range(50):
                 try:
                     opener.open(request, timeout=2)
                 except urllib.error.HTTPError as err:

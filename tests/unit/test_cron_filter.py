@@ -104,12 +104,14 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("cron", "expected"), HAND + LEGACY, ids=[c for c, _ in HAND + LEGACY])
+@pytest.mark.parametrize(
+    ("cron", "expected"), HAND + LEGACY, ids=[c for c, _unused in HAND + LEGACY]
+)
 def test_converts_as_worked_out_by_hand(cron, expected):
     assert cron_to_oncalendar(cron) == expected
 
 
-@pytest.mark.parametrize(("cron", "field"), BAD, ids=[c for c, _ in BAD])
+@pytest.mark.parametrize(("cron", "field"), BAD, ids=[c for c, _unused in BAD])
 def test_a_field_it_cannot_convert_is_named(cron, field):
     with pytest.raises(AnsibleFilterError) as err:
         cron_to_oncalendar(cron)
@@ -150,7 +152,7 @@ def _cron_set(field: str, low: int, high: int) -> set[int]:
     """Plain cron(5) field expansion (numbers only), for the reference matcher."""
     out: set[int] = set()
     for item in field.split(","):
-        base, _, step = item.partition("/")
+        base, _sep, step = item.partition("/")
         first, last = (low, high) if base == "*" else map(int, (base.split("-") * 2)[:2])
         out.update(range(first, last + 1, int(step or 1)))
     return out
@@ -198,7 +200,7 @@ def _systemd_next(calendar: str, after: dt.datetime, count: int) -> list[dt.date
     return [dt.datetime.fromisoformat(s).replace(tzinfo=dt.UTC) for s in stamps]
 
 
-SYSTEMD_CASES = [c for c, _ in HAND if c.split()[0][0] != "@" and not re.search(r"[a-z]", c)]
+SYSTEMD_CASES = [c for c, _unused in HAND if c.split()[0][0] != "@" and not re.search(r"[a-z]", c)]
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")

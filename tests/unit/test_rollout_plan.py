@@ -130,7 +130,7 @@ def test_outdated_containers_come_before_the_ones_not_running():
     # worker-1 (older) has stopped, worker-2 (newer) is outdated: the outdated one goes first
     stopped = container("shop-worker-1", "worker", "05:02", state="exited")
     result = plan(project(shop_worker_1=stopped), [recreate("shop-worker-2")])
-    assert [c["Name"] for _, c in result["one_by_one"]] == ["shop-worker-2", "shop-worker-1"]
+    assert [c["Name"] for _unused, c in result["one_by_one"]] == ["shop-worker-2", "shop-worker-1"]
     assert result["replaced"] == ["worker"]
     assert result["settled"] is False
 

@@ -43,7 +43,8 @@ HOST = {
 }
 
 
-def plan(vault, secret, services=STACK, new=None, **kw):
+def plan(vault, secret, services=None, new=None, **kw):
+    services = STACK if services is None else services
     kw.setdefault("host", HOST)
     kw.setdefault("postgres_env", PG_ENV)
     return rotation_plan(vault, secret, GENERATED, services, NOW, new=new, **kw)

@@ -282,7 +282,9 @@ CERTS = [{"path": "nginx/certs/fullchain.pem", "days_left": 60}]
 URL = "https://shop.example.com:443/health"
 
 
-def checks(probe=PROBE, services=("app", "nginx", "worker"), certs=CERTS, code="200", **limits):
+def checks(probe=None, services=("app", "nginx", "worker"), certs=None, code="200", **limits):
+    probe = PROBE if probe is None else probe
+    certs = CERTS if certs is None else certs
     return {
         r["name"]: (r["state"], r["detail"])
         for r in status_checks(probe, list(services), certs, URL, code, limits or None)

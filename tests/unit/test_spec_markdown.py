@@ -25,8 +25,8 @@ DOCS |= {case.name: case.document for case in spec_corpus.cases()}
 )
 @pytest.mark.parametrize("name", sorted(DOCS))
 def test_both_parsers_give_the_same_blocks(name):
-    text, _ = spec_repair.repair_text(DOCS[name].read_text(encoding="utf-8"))
-    text, _ = spec_repair.prepare_text(text)
+    text, _unused = spec_repair.repair_text(DOCS[name].read_text(encoding="utf-8"))
+    text, _unused = spec_repair.prepare_text(text)
     py = spec_markdown.parse_markdown(text, "markdown-it-py")
     rs = spec_markdown.parse_markdown(text, "markdown-it-pyrs")
     assert py == rs

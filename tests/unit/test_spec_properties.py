@@ -103,7 +103,7 @@ FRAGMENTS = [
     "Cloud Run",
     "✅",
     "❌",
-    "â€”",
+    "\u00e2\u20ac\u201d",  # `—` read as Windows-1252
     "\t",
     ">",
     "1.",
@@ -161,7 +161,7 @@ def test_random_markdown_fragments(parts):
 def mutated(draw):
     text = draw(st.sampled_from(DOCS))
     lines = text.split("\n")
-    for _ in range(draw(st.integers(1, 6))):
+    for _i in range(draw(st.integers(1, 6))):
         if not lines:
             break
         kind = draw(
@@ -256,7 +256,7 @@ VALUES = [
 @st.composite
 def generated(draw):
     out = ["# " + draw(st.sampled_from(["Demo", "Infrastructure Spec", "Shop API", ""]))]
-    for _ in range(draw(st.integers(1, 8))):
+    for _i in range(draw(st.integers(1, 8))):
         heading = draw(
             st.sampled_from(["## Redis", "## Database", "## Health", "## Local Dev", "## API", ""])
         )
@@ -305,9 +305,9 @@ def generated(draw):
                 )
             )
             out += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-            for _ in range(draw(st.integers(0, 4))):
+            for _i in range(draw(st.integers(0, 4))):
                 out.append(
-                    "| " + " | ".join(draw(st.sampled_from(KEYS + VALUES)) for _ in cols) + " |"
+                    "| " + " | ".join(draw(st.sampled_from(KEYS + VALUES)) for _col in cols) + " |"
                 )
         out.append("")
     return "\n".join(out)

@@ -74,7 +74,7 @@ def test_container_logs_rotate_at_three_files_of_ten_mb(host, cleanup):
         "'yes 0123456789012345678901234567890123456789012345678901234567890123456789 "
         "| head -n 400000; echo done-logging; sleep 300'",
     )
-    for _ in range(120):
+    for _i in range(120):
         if "done-logging" in host.run("docker logs --tail 1 logspam 2>&1").stdout:
             break
         time.sleep(1)

@@ -70,11 +70,11 @@ def get(host, url, *extra, netns=None):
     prefix = f"ip netns exec {netns} " if netns else ""
     url, extra = as_site(url, *extra)
     out = sh(host, f"{prefix}curl -sk --max-time 10 -D - {' '.join(extra)} '{url}'")
-    head, _, body = out.partition("\r\n\r\n")
+    head, _sep, body = out.partition("\r\n\r\n")
     lines = head.split("\r\n")
     headers = {}
     for line in lines[1:]:
-        name, _, value = line.partition(":")
+        name, _sep, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     return int(lines[0].split()[1]), headers, body
 
@@ -91,7 +91,7 @@ def journal(host, expect=None, since=None):
     by_unit = "true"
     if since:
         by_unit = f"journalctl -q -o cat _SYSTEMD_UNIT={UNIT}.service --since @{since}"
-    for _ in range(150):
+    for _i in range(150):
         log = sh(host, f"journalctl -q -o cat _SYSTEMD_INVOCATION_ID={inv}; {by_unit}")
         if expect is None or expect in log:
             break
@@ -155,14 +155,18 @@ def test_acme_webroot_is_served_on_port_80_and_everything_else_redirects(host):
     token = f"{PROJECT}/certbot/www/.well-known/acme-challenge/edge-test-token"
     sh(host, f"echo edge-test-token-body > {token}")
     try:
-        status, _, body = get(host, "http://127.0.0.1/.well-known/acme-challenge/edge-test-token")
+        status, _unused, body = get(
+            host, "http://127.0.0.1/.well-known/acme-challenge/edge-test-token"
+        )
         assert (status, body.strip()) == (200, "edge-test-token-body")
     finally:
         sh(host, f"rm -f {token}")
     # to HTTPS on the configured name asked for
-    status, headers, _ = get(host, "http://127.0.0.1/x?q=1", "-H 'Host: www.edge.onebox.test'")
+    status, headers, _unused = get(
+        host, "http://127.0.0.1/x?q=1", "-H 'Host: www.edge.onebox.test'"
+    )
     assert (status, headers["location"]) == (301, "https://www.edge.onebox.test/x?q=1")
-    status, headers, _ = get(host, "http://127.0.0.1/x?q=1")
+    status, headers, _unused = get(host, "http://127.0.0.1/x?q=1")
     assert (status, headers["location"]) == (301, f"https://{DOMAIN}/x?q=1")
 
 
@@ -324,7 +328,7 @@ def test_tls_scan_finds_mozilla_intermediate(host, tmp_path):
     ("path", "status"), [("/", 200), ("/kv/missing", 404), ("/db/missing", 503)]
 )
 def test_security_headers_on_every_status(host, path, status):
-    got, headers, _ = get(host, f"https://127.0.0.1{path}")
+    got, headers, _unused = get(host, f"https://127.0.0.1{path}")
     assert got == status
     for name, value in HEADERS.items():
         assert headers.get(name) == value, (path, name)
@@ -345,7 +349,7 @@ def test_body_size_limit_from_the_spec(host):
 
 def test_gzip_for_text_responses(host):
     long_path = "/" + "a" * 600
-    _, headers, _ = get(
+    _unused, headers, _unused = get(
         host, f"https://127.0.0.1{long_path}", "-H 'Accept-Encoding: gzip' -o /dev/null"
     )
     assert headers.get("content-encoding") == "gzip"
@@ -357,7 +361,7 @@ def test_no_gzip_on_the_auth_routes(host):
     uncompressed (the demo app echoes the path, as a login form echoes the user name next to a
     token)."""
     long_path = "/auth/" + "a" * 600
-    _, headers, _ = get(
+    _unused, headers, _unused = get(
         host, f"https://127.0.0.1{long_path}", "-H 'Accept-Encoding: gzip' -o /dev/null"
     )
     assert headers["content-type"] == "application/json"
@@ -389,7 +393,7 @@ def test_auth_route_is_limited_at_the_spec_rate_with_a_json_429(host, netns):
     """5 r/m with burst 4: five quick posts pass, the sixth gets 429 with a JSON body."""
     start = time.monotonic()
     post = ("https://10.99.3.1/auth/login", f"-X POST -d u=x -H 'X-Forwarded-For: {AUTH_CLIENT}'")
-    codes = [get(host, *post, netns="edgelb")[0] for _ in range(AUTH_BURST + 1)]
+    codes = [get(host, *post, netns="edgelb")[0] for _i in range(AUTH_BURST + 1)]
     status, headers, body = get(host, *post, netns="edgelb")
     elapsed = time.monotonic() - start
     assert codes == [200] * (AUTH_BURST + 1)
@@ -404,10 +408,10 @@ def test_auth_route_is_limited_at_the_spec_rate_with_a_json_429(host, netns):
 def test_app_sees_the_real_client_address(host, netns):
     spoof = "-H 'X-Forwarded-For: 203.0.113.9'"
     # a client on the internet: its own address; a forged header is not believed
-    _, _, body = get(host, "https://10.99.2.1/whoami", spoof, netns="edgeout")
+    _unused, _unused, body = get(host, "https://10.99.2.1/whoami", spoof, netns="edgeout")
     assert json.loads(body)["client"] == "10.99.2.2"
     # through the trusted load balancer: the client address it forwards
-    _, _, body = get(
+    _unused, _unused, body = get(
         host, "https://10.99.3.1/whoami", f"-H 'X-Forwarded-For: {LB_CLIENT}'", netns="edgelb"
     )
     assert json.loads(body)["client"] == LB_CLIENT

@@ -790,7 +790,7 @@ def test_a_started_container_is_healthy_before_its_first_check_interval(host, si
         if check.get("StartPeriod"):
             assert check.get("StartInterval") == 1_000_000_000, (svc, check)
     # the app's check runs every app_healthcheck_interval (the default 10 s) once it has started
-    (cid, *_) = ids(host, site, "app")
+    (cid, *_rest) = ids(host, site, "app")
     c = json.loads(sh(host, f"docker inspect {cid}"))[0]
     assert c["Config"]["Healthcheck"]["Interval"] == 10_000_000_000
     sh(host, f"docker restart -t 10 {cid}")

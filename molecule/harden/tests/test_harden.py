@@ -58,7 +58,7 @@ def sshd(host) -> dict[str, list[str]]:
     """The settings sshd actually uses (``sshd -T``), keyword -> values."""
     out: dict[str, list[str]] = {}
     for line in host.check_output("/usr/sbin/sshd -T").splitlines():
-        key, _, value = line.partition(" ")
+        key, _sep, value = line.partition(" ")
         out.setdefault(key, []).append(value)
     return out
 
@@ -93,7 +93,7 @@ def connect(host, ns: str, address: str, port: int, wait: int = 2):
 @pytest.fixture(scope="module")
 def netns(host):
     """Two network namespaces on veth pairs: one in the allowed CIDR, one outside it."""
-    with namespaces(host, {ns: here.rpartition(".")[0] for ns, here, _ in (ALLOWED, DENIED)}):
+    with namespaces(host, {ns: here.rpartition(".")[0] for ns, here, _unused in (ALLOWED, DENIED)}):
         yield
 
 
@@ -333,7 +333,7 @@ def test_sshd_27_password_login_refused(host, users):
         " -o AuthenticationMethods=any -o PidFile=/run/sshd-probe.pid"
         " </dev/null >/tmp/sshd-probe.log 2>&1 &",
     )
-    for _ in range(20):
+    for _i in range(20):
         if host.run("ss -Htln | grep -q ':2299 '").rc == 0:
             break
         time.sleep(0.25)
@@ -426,7 +426,7 @@ def guard_run(host, users, tmp_path_factory):
         "all": {
             "hosts": {
                 name: {"ansible_host": target, "harden_lockout_guard_user": user}
-                for name, (user, _) in GUARD_CASES.items()
+                for name, (user, _unused) in GUARD_CASES.items()
             },
             "vars": {"ansible_connection": "community.docker.docker"},
         }
@@ -452,7 +452,7 @@ def guard_run(host, users, tmp_path_factory):
 def test_lockout_guard(guard_run, name):
     """Accounts that could not log in with a key and sudo stop the role before SSH or the
     firewall change; the admin passes. Nothing is changed either way."""
-    _, reason = GUARD_CASES[name]
+    _unused, reason = GUARD_CASES[name]
     recap = re.search(
         rf"^{name}\s+:\s+ok=\d+\s+changed=(\d+)\s+\S+\s+failed=(\d+)", guard_run, re.M
     )
@@ -480,7 +480,7 @@ def test_ufw_active_with_default_deny(host):
 
 
 def test_ufw_ssh_from_allowed_network_connects(host, netns):
-    rc, _, out = connect(host, ALLOWED[0], ALLOWED[1], PORT)
+    rc, _unused, out = connect(host, ALLOWED[0], ALLOWED[1], PORT)
     assert rc == 0, out
 
 
@@ -572,22 +572,22 @@ def test_fail2ban_bans_after_maxretry_failures(host, netns):
         f"ip netns exec {ns} ssh -p {PORT} {SSH_OPTS} -o LogLevel=ERROR intruder@{server} true"
     )
     try:
-        for _ in range(2):
+        for _i in range(2):
             result = host.run(attempt)
             assert result.rc == 255 and "Permission denied" in result.stderr, result.stderr
         time.sleep(2)
         assert client not in banned(host)
         assert host.run(attempt).rc == 255
-        for _ in range(40):
+        for _i in range(40):
             if client in banned(host):
                 break
             time.sleep(0.5)
         assert client in banned(host)
-        rc, _, out = connect(host, ns, server, PORT)
+        rc, _unused, out = connect(host, ns, server, PORT)
         assert rc != 0, out
     finally:
         host.run(f"fail2ban-client set sshd unbanip {client}")
-    rc, _, out = connect(host, ns, server, PORT)
+    rc, _unused, out = connect(host, ns, server, PORT)
     assert rc == 0, out
 
 
@@ -602,19 +602,19 @@ def test_fail2ban_counts_failed_logins_of_an_existing_user(host, netns):
     wrong = f"ip netns exec {ns} ssh -p {PORT} {SSH_OPTS} -o LogLevel=ERROR -o IdentitiesOnly=yes"
     try:
         # a wrong key first, then the admin's: in, and no failure counted
-        for _ in range(3):
+        for _i in range(3):
             result = host.run(f"{wrong} -i {KEY}-wrong -i {KEY} {ADMIN}@{server} true")
             assert result.rc == 0, result.stderr
         time.sleep(2)
         assert client not in banned(host)
         # the wrong key only: refused; the third session bans
-        for _ in range(2):
+        for _i in range(2):
             result = host.run(f"{wrong} -i {KEY}-wrong {ADMIN}@{server} true")
             assert result.rc == 255 and "Permission denied" in result.stderr, result.stderr
         time.sleep(2)
         assert client not in banned(host)
         host.run(f"{wrong} -i {KEY}-wrong {ADMIN}@{server} true")
-        for _ in range(40):
+        for _i in range(40):
             if client in banned(host):
                 break
             time.sleep(0.5)

@@ -530,7 +530,7 @@ def test_a_converge_migrates_a_box_whose_app_role_is_the_superuser(host, invento
         "-e POSTGRES_PASSWORD_FILE=/run/secrets/postgres/password postgres",
     )
     try:
-        for _ in range(60):
+        for _i in range(60):
             if host.run("docker exec onebox-pg-old pg_isready -q -h 127.0.0.1").rc == 0:
                 break
             time.sleep(1)
