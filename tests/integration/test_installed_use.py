@@ -107,7 +107,7 @@ def test_requirements_yml_has_galaxy_yml_dependencies():
 
 
 def test_requirements_yml_resolves_to_the_installed_collections(standalone):
-    _, dest, home, work = standalone
+    dest, home, work = standalone[1:]
     proc = isolated(
         [
             "ansible-galaxy",
@@ -141,7 +141,7 @@ def test_requirements_yml_resolves_to_the_installed_collections(standalone):
 
 
 def test_site_by_fqcn(standalone):
-    _, dest, home, work = standalone
+    dest, home, work = standalone[1:]
     inventory = dest / "ansible_collections" / "onebox" / "vps" / "inventories" / "prod"
     proc = isolated(
         ["ansible-playbook", "onebox.vps.site", "-i", str(inventory), "--syntax-check"],
@@ -154,7 +154,7 @@ def test_site_by_fqcn(standalone):
 
 
 def test_runbook_status_by_fqcn_parses(standalone):
-    _, dest, home, work = standalone
+    dest, home, work = standalone[1:]
     proc = isolated(
         ["ansible-playbook", "onebox.vps.status", "-i", "localhost,", "--syntax-check"],
         work,
@@ -165,7 +165,7 @@ def test_runbook_status_by_fqcn_parses(standalone):
 
 
 def test_runbook_show_spec_runs_by_fqcn(standalone):
-    _, dest, home, work = standalone
+    dest, home, work = standalone[1:]
     proc = isolated(
         ["ansible-playbook", "onebox.vps.show_spec", "-e", f"spec={SPEC}"], work, home, dest
     )
