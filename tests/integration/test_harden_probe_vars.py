@@ -5,6 +5,7 @@ arguments) as Ansible resolves it. Expected values were read off the fixture fil
 
 from __future__ import annotations
 
+import base64
 import json
 import textwrap
 
@@ -44,6 +45,11 @@ def lines(name: str) -> list[str]:
     return (FIXTURES / name).read_text().splitlines()
 
 
+def content(name: str) -> str:
+    """The file as slurp returns it (base64)."""
+    return base64.b64encode((FIXTURES / name).read_bytes()).decode()
+
+
 @pytest.fixture(scope="module")
 def todo(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("harden-vars")
@@ -56,7 +62,7 @@ def todo(tmp_path_factory) -> dict:
         "harden_sysctl_apply_kernel_global": False,
         "__harden_ssh_probe": {"stdout_lines": lines("ssh-probe.txt")},
         "__harden_accounts_probe": {"stdout_lines": lines("accounts-probe.txt")},
-        "__harden_auditd_probe": {"stdout_lines": lines("auditd-probe.txt")},
+        "__harden_auditd_probe": {"content": content("auditd-probe.txt")},
         "__harden_sysctl_live": {"stdout_lines": lines("sysctl-probe.txt")},
         "__harden_ufw_stored": {"stdout_lines": ["net 10.98.0.0/24", *ufw, "boot disabled"]},
     }
