@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Share of host-acting tasks that run a command (issue #18 point 7).
 
 Two groups are counted: the roles (roles/*/tasks and roles/*/handlers, without roles/runbook)
@@ -233,7 +232,7 @@ def count_all(root: Path) -> tuple[Count, Count]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[2])
     parser.add_argument("--max-roles", type=float, default=None)
     parser.add_argument("--max-runbooks", type=float, default=None)

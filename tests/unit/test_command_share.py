@@ -152,7 +152,7 @@ def tree(tmp_path: Path) -> Path:
 
 
 def test_roles(tree):
-    roles, _ = command_share.count_all(tree)
+    roles = command_share.count_all(tree)[0]
     # apt, command, command, shell, copy, raw, action shell, file, handler, deep raw
     assert roles.acting == 10
     # command x2, shell, raw, action shell, deep raw
@@ -167,12 +167,12 @@ def test_roles(tree):
 
 
 def test_labels_name_the_file_and_line(tree):
-    roles, _ = command_share.count_all(tree)
+    roles = command_share.count_all(tree)[0]
     assert roles.listing[0] == "roles/one/tasks/main.yml:7 Run a command without a reason"
 
 
 def test_runbooks(tree):
-    _, runbooks = command_share.count_all(tree)
+    runbooks = command_share.count_all(tree)[1]
     # script, stat, command, ping, handler shell (pause and the localhost play do not count)
     assert runbooks.acting == 5
     assert runbooks.commands == 3
