@@ -16,6 +16,9 @@ make, so that only the tasks with something to do run:
     the rules wanted and ufw's rule files (``/etc/ufw/user.rules``, ``user6.rules``) -> the
     wanted rules ufw lacks for either address family, and the rules carrying the role's comment
     that are no longer wanted.
+``in_networks``
+    an address and a list of networks -> whether the address is in one of them (the lockout
+    guard's test of the connection's source against the networks SSH is allowed from).
 
 Probes mix several kinds of line, each kind starting with a word (``perm /etc/ssh root root
 755``, ``logindefs UMASK 022``): ``tag`` selects the lines of one kind and drops the word. A line
@@ -277,6 +280,35 @@ def ufw_stale(value: Any, stored: Any, comment: Any) -> list[dict[str, str]]:
     return stale
 
 
+def in_networks(value: Any, networks: Any) -> bool:
+    """Whether the IPv4 or IPv6 address *value* is in one of *networks* (addresses or networks;
+    host bits set in a network are ignored, as ufw does). False for an empty list."""
+    name = "in_networks"
+    if not isinstance(value, str):
+        raise AnsibleFilterTypeError(
+            f"{name}: expected an address as a string, got {type(value).__name__}"
+        )
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError as exc:
+        raise AnsibleFilterError(f"{name}: {value!r} is not an IP address") from exc
+    if isinstance(networks, (str, bytes)) or not isinstance(networks, (list, tuple)):
+        raise AnsibleFilterTypeError(
+            f"{name}: expected a list of networks, got {type(networks).__name__}"
+        )
+    found = False
+    for net in networks:
+        if not isinstance(net, str):
+            raise AnsibleFilterError(f"{name}: {net!r} is not an address or network")
+        try:
+            network = ipaddress.ip_network(net.strip(), strict=False)
+        except ValueError as exc:
+            raise AnsibleFilterError(f"{name}: {net!r} is not an address or network") from exc
+        # every network is checked, so that a bad one fails whatever comes before it
+        found = found or address in network
+    return found
+
+
 class FilterModule:
     """onebox.vps filters of the harden role: probe output to the changes to make."""
 
@@ -288,4 +320,5 @@ class FilterModule:
             "ufw_rules": ufw_rules,
             "ufw_missing": ufw_missing,
             "ufw_stale": ufw_stale,
+            "in_networks": in_networks,
         }
