@@ -23,6 +23,7 @@ def test_the_plugin_exports_its_filters():
         "ufw_rules",
         "ufw_missing",
         "ufw_stale",
+        "in_networks",
     }
 
 

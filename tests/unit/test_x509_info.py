@@ -4,9 +4,12 @@ expected are the ones put into them."""
 from __future__ import annotations
 
 import datetime
+import inspect
 import ipaddress
+from pathlib import Path
 
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.onebox.vps.plugins.filter import x509 as x509_filter
 from ansible_collections.onebox.vps.plugins.filter.x509 import FilterModule, x509_info
@@ -15,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+REPO = Path(__file__).resolve().parents[2]
 KEY = ec.generate_private_key(ec.SECP256R1())
 START = datetime.datetime(2026, 1, 1, 0, 0, 0, tzinfo=datetime.UTC)
 END = datetime.datetime(2026, 3, 31, 23, 59, 58, tzinfo=datetime.UTC)
@@ -133,3 +137,17 @@ def test_without_cryptography_the_error_names_it(monkeypatch):
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["x509_info"] is x509_info
+
+
+def test_sidecar_documentation_matches_the_function():
+    docs = yaml.safe_load((REPO / "plugins" / "filter" / "x509_info.yml").read_text("utf-8"))
+    assert set(docs) == {"DOCUMENTATION", "EXAMPLES", "RETURN"}
+    doc = docs["DOCUMENTATION"]
+    assert doc["name"] == "x509_info"
+    (first,) = inspect.signature(x509_info).parameters.values()
+    assert first.name == "value"
+    assert set(doc["options"]) == {"_input"}
+    assert doc["positional"] == "_input"
+    pem = certificate("x.example", None)
+    assert set(docs["RETURN"]["_value"]["contains"]) == set(x509_info(pem))
+    assert "onebox.vps.x509_info" in docs["EXAMPLES"]
