@@ -36,12 +36,12 @@ options:
     description: When above 0, also return each container's last O(logs) log lines.
     type: int
     default: 0
+extends_documentation_fragment:
+  - onebox.vps.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
-    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 

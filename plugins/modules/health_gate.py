@@ -39,12 +39,12 @@ options:
     description: Seconds between two looks.
     type: float
     default: 2
+extends_documentation_fragment:
+  - onebox.vps.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
-    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 

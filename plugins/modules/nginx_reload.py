@@ -47,13 +47,13 @@ options:
     description: Seconds to wait for the old workers after the reload; 0 does not wait.
     type: int
     default: 0
+extends_documentation_fragment:
+  - onebox.vps.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict the changed status without changing anything.
     support: full
     details: Says whether a pin file would change; reloads nothing.
   diff_mode:
-    description: Returns details on what changed (or would change) in diff mode.
     support: none
 """
 

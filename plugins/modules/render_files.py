@@ -92,12 +92,12 @@ options:
   mode:
     description: Mode of every file that does not name one (directories default to V('0755')).
     type: str
+extends_documentation_fragment:
+  - onebox.vps.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
-    description: Returns details on what changed (or would change) in diff mode.
     support: full
 notes:
   - Files are rendered with the task's variables, like M(ansible.builtin.template).

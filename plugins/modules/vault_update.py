@@ -47,12 +47,12 @@ options:
         default: present
 requirements:
   - ruamel.yaml on the controller
+extends_documentation_fragment:
+  - onebox.vps.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict the changed status without changing anything.
     support: full
   diff_mode:
-    description: Returns details on what changed (or would change) in diff mode.
     support: none
 notes:
   - The playbook run must have a vault secret (C(--vault-password-file), C(--vault-id) or
