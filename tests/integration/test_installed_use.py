@@ -52,8 +52,9 @@ def isolated(args: list[str], cwd: Path, home: Path, collections: Path):
 
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory):
-    if not VENDORED.is_dir():
-        pytest.skip("no vendored collections (make collections)")
+    # make test vendors them first (make collections): without them this test cannot run, and a
+    # skip would let a broken vendoring pass unseen
+    assert VENDORED.is_dir(), "no vendored collections: run make collections"
     tmp = tmp_path_factory.mktemp("standalone")
     work, home, dest = tmp / "work", tmp / "home", tmp / "collections"
     for d in (work, home / "tmp", dest):
